@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/devserver"
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/endpoint"
+)
+
+const functionName = "sign_playback_id"
+
+// samplePlaybackID is the ID from Mux's documentation, used in examples.
+const samplePlaybackID = "qIJBqaJPkhNXiHbed8j2jyx02tQQWBI5fL6WkIQYL63w"
+
+// runServe runs the function as a local server until ctx ends.
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	port := getenv("PORT")
+	if port == "" {
+		port = "8888"
+	}
+	addr := fs.String("addr", "localhost:"+port, "address to listen on (PORT sets the port)")
+	public := fs.String("public", "public", "folder of static files to serve at / (\"\" for none)")
+	envFile := fs.String("env-file", ".env", "file of KEY=VALUE lines to read, if it exists; the environment wins")
+	if err := fs.Parse(args); err != nil {
+		return exitCode(2)
+	}
+
+	getenv, err := withDotenv(getenv, *envFile)
+	if err != nil {
+		return err
+	}
+	getenv, err = withDevKey(getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	h := endpoint.New(getenv, time.Now, log)
+
+	if *public != "" {
+		if st, err := os.Stat(*public); err != nil || !st.IsDir() {
+			*public = ""
+		}
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           devserver.New(map[string]devserver.Func{functionName: h.Handle}, *public),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "sign_playback_id listening on %s%s%s\n", base, devserver.FunctionsPrefix, functionName)
+	fmt.Fprintf(stdout, "try: curl -I '%s%s%s?playbackId=%s'\n", base, devserver.FunctionsPrefix, functionName, samplePlaybackID)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(shutdownCtx); err != nil {
+			return err
+		}
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	}
+}
+
+// withDotenv returns getenv backed by the file's values where the
+// environment has none. A missing file is not an error.
+func withDotenv(getenv func(string) string, path string) (func(string) string, error) {
+	if path == "" {
+		return getenv, nil
+	}
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return getenv, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	file, err := devserver.ParseDotenv(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return func(name string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return file[name]
+	}, nil
+}
+
+// withDevKey returns getenv with a throwaway signing key when neither
+// MUX_SIGNING_KEY nor MUX_PRIVATE_KEY is set, so the server runs out of the
+// box. Its tokens are well-formed but will not play on Mux.
+func withDevKey(getenv func(string) string, stderr io.Writer) (func(string) string, error) {
+	if getenv(endpoint.EnvSigningKey) != "" || getenv(endpoint.EnvPrivateKey) != "" {
+		return getenv, nil
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, fmt.Errorf("making a development key: %w", err)
+	}
+	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+	id := make([]byte, 8)
+	_, _ = rand.Read(id)
+	keyID := "devOnlyThrowawayKey" + hex.EncodeToString(id)
+	fmt.Fprintf(stderr, "\n*** WARNING: %s and %s are not set. ***\n"+
+		"*** Using a throwaway development key (ID %s).           ***\n"+
+		"*** Its tokens are well-formed but WILL NOT PLAY ON MUX. Set both variables ***\n"+
+		"*** (or put them in .env) with your Mux URL signing key to get real tokens. ***\n\n",
+		endpoint.EnvSigningKey, endpoint.EnvPrivateKey, keyID)
+	return func(name string) string {
+		switch name {
+		case endpoint.EnvSigningKey:
+			return keyID
+		case endpoint.EnvPrivateKey:
+			return pemKey
+		}
+		return getenv(name)
+	}, nil
+}

@@ -1,0 +1,187 @@
+package muxsign
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// MinKeyBits is the smallest RSA modulus ParsePrivateKey accepts. Mux issues
+// 2048-bit keys.
+const MinKeyBits = 2048
+
+// Errors returned by ParsePrivateKey. Their messages describe the problem
+// without repeating any of the key material.
+var (
+	ErrKeyEmpty     = errors.New("is empty")
+	ErrKeyEncoding  = errors.New("is neither a PEM key nor base64 of one")
+	ErrKeyTruncated = errors.New("holds a PEM BEGIN line but no complete PEM block (truncated, or its line breaks were lost)")
+	ErrKeyPublic    = errors.New("is a public key or certificate; it must be the private key Mux returned with the signing key")
+	ErrKeyEncrypted = errors.New("is an encrypted PEM; decrypt it first (openssl rsa -in key.pem -out plain.pem)")
+	ErrKeyNotRSA    = errors.New("is not an RSA key; Mux URL signing keys are RSA")
+	ErrKeyMultiple  = errors.New("holds more than one PEM block; keep only the private key")
+	ErrKeyCorrupt   = errors.New("does not parse as an RSA private key (truncated or corrupted)")
+	ErrKeyBase64Of  = errors.New("is base64 of base64; decode it once before setting it")
+	ErrKeyTooSmall  = errors.New("is too small")
+)
+
+// ParsePrivateKey parses a Mux URL signing key. It accepts what Mux's API
+// returns (base64 of a PKCS#1 PEM), a raw PEM in PKCS#1 or PKCS#8 form, base64
+// of either, or base64 of the DER key itself, tolerating surrounding
+// whitespace and quotes and newlines written as a literal `\n`. It rejects
+// public keys, encrypted keys, non-RSA keys and RSA keys under MinKeyBits.
+//
+// Errors never quote the input.
+func ParsePrivateKey(s string) (*rsa.PrivateKey, error) {
+	data := []byte(unescapeNewlines(trimQuotes(strings.TrimSpace(s))))
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, ErrKeyEmpty
+	}
+	if !bytes.Contains(data, []byte("-----BEGIN")) {
+		decoded, err := decodeBase64(data)
+		if err != nil {
+			return nil, ErrKeyEncoding
+		}
+		decoded = []byte(unescapeNewlines(strings.TrimSpace(string(decoded))))
+		switch {
+		case bytes.Contains(decoded, []byte("-----BEGIN")):
+			data = decoded
+		case len(decoded) > 0 && decoded[0] == 0x30: // an ASN.1 SEQUENCE: DER
+			return parseDER(decoded)
+		default:
+			if again, err := decodeBase64(decoded); err == nil && len(again) > 0 &&
+				(bytes.Contains(again, []byte("-----BEGIN")) || again[0] == 0x30) {
+				return nil, ErrKeyBase64Of
+			}
+			return nil, ErrKeyEncoding
+		}
+	}
+	return parsePEM(data)
+}
+
+func parsePEM(data []byte) (*rsa.PrivateKey, error) {
+	block, rest := pem.Decode(data)
+	if block == nil {
+		return nil, ErrKeyTruncated
+	}
+	if bytes.Contains(rest, []byte("-----BEGIN")) {
+		return nil, ErrKeyMultiple
+	}
+	if strings.Contains(block.Headers["Proc-Type"], "ENCRYPTED") {
+		return nil, ErrKeyEncrypted
+	}
+	switch block.Type {
+	case "RSA PRIVATE KEY":
+		k, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+		if err != nil {
+			return nil, ErrKeyCorrupt
+		}
+		return checkKey(k)
+	case "PRIVATE KEY":
+		return parsePKCS8(block.Bytes)
+	case "ENCRYPTED PRIVATE KEY":
+		return nil, ErrKeyEncrypted
+	case "PUBLIC KEY", "RSA PUBLIC KEY", "CERTIFICATE":
+		return nil, ErrKeyPublic
+	case "EC PRIVATE KEY", "DSA PRIVATE KEY", "OPENSSH PRIVATE KEY":
+		return nil, fmt.Errorf("%w (PEM block %q)", ErrKeyNotRSA, block.Type)
+	default:
+		return nil, fmt.Errorf("%w (unexpected PEM block %q)", ErrKeyCorrupt, safeLabel(block.Type))
+	}
+}
+
+func parseDER(der []byte) (*rsa.PrivateKey, error) {
+	if k, err := x509.ParsePKCS1PrivateKey(der); err == nil {
+		return checkKey(k)
+	}
+	if _, err := x509.ParsePKIXPublicKey(der); err == nil {
+		return nil, ErrKeyPublic
+	}
+	if _, err := x509.ParsePKCS1PublicKey(der); err == nil {
+		return nil, ErrKeyPublic
+	}
+	return parsePKCS8(der)
+}
+
+func parsePKCS8(der []byte) (*rsa.PrivateKey, error) {
+	k, err := x509.ParsePKCS8PrivateKey(der)
+	if err != nil {
+		return nil, ErrKeyCorrupt
+	}
+	switch k := k.(type) {
+	case *rsa.PrivateKey:
+		return checkKey(k)
+	case *ecdsa.PrivateKey:
+		return nil, fmt.Errorf("%w (it is an ECDSA key)", ErrKeyNotRSA)
+	case ed25519.PrivateKey:
+		return nil, fmt.Errorf("%w (it is an Ed25519 key)", ErrKeyNotRSA)
+	default:
+		return nil, fmt.Errorf("%w (it is a %T)", ErrKeyNotRSA, k)
+	}
+}
+
+func checkKey(k *rsa.PrivateKey) (*rsa.PrivateKey, error) {
+	if bits := k.N.BitLen(); bits < MinKeyBits {
+		return nil, fmt.Errorf("%w: RSA key of %d bits, at least %d required", ErrKeyTooSmall, bits, MinKeyBits)
+	}
+	if err := k.Validate(); err != nil {
+		return nil, ErrKeyCorrupt
+	}
+	k.Precompute()
+	return k, nil
+}
+
+// decodeBase64 decodes standard or URL-safe base64, padded or not, ignoring
+// whitespace anywhere in the input.
+func decodeBase64(data []byte) ([]byte, error) {
+	compact := bytes.Map(func(r rune) rune {
+		if r == ' ' || r == '\n' || r == '\r' || r == '\t' {
+			return -1
+		}
+		return r
+	}, data)
+	s := strings.TrimRight(string(compact), "=")
+	if s == "" {
+		return nil, errors.New("empty")
+	}
+	if strings.ContainsAny(s, "-_") {
+		return base64.RawURLEncoding.DecodeString(s)
+	}
+	return base64.RawStdEncoding.DecodeString(s)
+}
+
+// unescapeNewlines turns the two-character sequences `\n` and `\r` that
+// dashboards and .env files leave in pasted PEMs into real line breaks.
+func unescapeNewlines(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	return strings.NewReplacer(`\r\n`, "\n", `\n`, "\n", `\r`, "").Replace(s)
+}
+
+func trimQuotes(s string) string {
+	if len(s) >= 2 && (s[0] == '"' || s[0] == '\'') && s[len(s)-1] == s[0] {
+		return strings.TrimSpace(s[1 : len(s)-1])
+	}
+	return s
+}
+
+// safeLabel keeps a PEM type label printable and short for an error message.
+func safeLabel(s string) string {
+	if len(s) > 40 {
+		s = s[:40]
+	}
+	return strings.Map(func(r rune) rune {
+		if r < ' ' || r > '~' {
+			return '?'
+		}
+		return r
+	}, s)
+}

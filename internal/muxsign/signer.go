@@ -1,0 +1,58 @@
+package muxsign
+
+import (
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+var keyIDPattern = regexp.MustCompile(`^[A-Za-z0-9]{1,128}$`)
+
+// ValidKeyID reports whether id looks like a Mux signing key ID: 1 to 128
+// ASCII letters and digits.
+func ValidKeyID(id string) bool { return keyIDPattern.MatchString(id) }
+
+// Signer signs tokens with one Mux URL signing key. It is safe for
+// concurrent use.
+type Signer struct {
+	keyID string
+	key   *rsa.PrivateKey
+}
+
+// NewSigner returns a Signer for the key with the given ID, as Mux shows it
+// next to the key.
+func NewSigner(keyID string, key *rsa.PrivateKey) (*Signer, error) {
+	if !ValidKeyID(keyID) {
+		return nil, errors.New("key ID must be 1 to 128 ASCII letters and digits")
+	}
+	if key == nil {
+		return nil, errors.New("no private key")
+	}
+	return &Signer{keyID: keyID, key: key}, nil
+}
+
+// KeyID returns the ID of the signing key.
+func (s *Signer) KeyID() string { return s.keyID }
+
+// PublicKey returns the public half of the signing key.
+func (s *Signer) PublicKey() *rsa.PublicKey { return &s.key.PublicKey }
+
+// Sign returns the RS256 JWT for c. The JOSE header is
+// {"alg":"RS256","kid":...,"typ":"JWT"} and kid is repeated in the claims, as
+// the 2019 and current Mux SDKs respectively expect; neither iat nor nbf is
+// set. Signing is deterministic: the same claims give the same token.
+func (s *Signer) Sign(c Claims) (string, error) {
+	if err := c.Validate(); err != nil {
+		return "", err
+	}
+	t := jwt.NewWithClaims(jwt.SigningMethodRS256, c.jwtClaims(s.keyID))
+	t.Header["kid"] = s.keyID
+	tok, err := t.SignedString(s.key)
+	if err != nil {
+		return "", fmt.Errorf("signing token: %w", err)
+	}
+	return tok, nil
+}

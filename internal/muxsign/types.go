@@ -1,0 +1,81 @@
+package muxsign
+
+import (
+	"fmt"
+	"regexp"
+)
+
+// Type is the kind of Mux resource a token unlocks. Each type has its own
+// audience claim and its own set of options.
+type Type string
+
+// The token types Mux signs for.
+const (
+	Video      Type = "video"       // aud "v": the HLS stream and its captions
+	Thumbnail  Type = "thumbnail"   // aud "t": still images
+	GIF        Type = "gif"         // aud "g": animated GIF and WebP
+	Storyboard Type = "storyboard"  // aud "s": timeline hover previews
+	DRMLicense Type = "drm_license" // aud "d": DRM license requests
+)
+
+// Types lists every Type in a stable order.
+var Types = [...]Type{Video, Thumbnail, GIF, Storyboard, DRMLicense}
+
+var audiences = map[Type]string{
+	Video:      "v",
+	Thumbnail:  "t",
+	GIF:        "g",
+	Storyboard: "s",
+	DRMLicense: "d",
+}
+
+// ParseType returns the Type named s ("video", "thumbnail", "gif",
+// "storyboard" or "drm_license").
+func ParseType(s string) (Type, error) {
+	if _, ok := audiences[Type(s)]; ok {
+		return Type(s), nil
+	}
+	return "", fmt.Errorf("unknown token type %q: want video, thumbnail, gif, storyboard or drm_license", printable(s))
+}
+
+// Audience returns the token's "aud" claim for t, or "" for an unknown type.
+func (t Type) Audience() string { return audiences[t] }
+
+// TypeForAudience returns the Type whose audience is aud.
+func TypeForAudience(aud string) (Type, bool) {
+	for t, a := range audiences {
+		if a == aud {
+			return t, true
+		}
+	}
+	return "", false
+}
+
+var playbackIDPattern = regexp.MustCompile(`^[A-Za-z0-9]{1,128}$`)
+
+// MaxPlaybackIDLen is the longest playback ID accepted. Mux's own IDs are 33
+// to 49 characters; the limit leaves room without inviting abuse.
+const MaxPlaybackIDLen = 128
+
+// ValidPlaybackID reports whether id is 1 to MaxPlaybackIDLen ASCII letters and
+// digits, the only characters seen in Mux playback IDs. Anything else could
+// change the meaning of the URL the ID is put in.
+func ValidPlaybackID(id string) bool { return playbackIDPattern.MatchString(id) }
+
+// printable shortens s and replaces anything but printable ASCII, so that
+// user input can be quoted in an error message safely.
+func printable(s string) string {
+	const max = 40
+	out := make([]rune, 0, len(s))
+	for i, r := range s {
+		if i >= max {
+			out = append(out, '…')
+			break
+		}
+		if r < ' ' || r > '~' {
+			r = '?'
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}
