@@ -2,6 +2,7 @@ package muxsign
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -178,19 +179,22 @@ func CheckParams(t Type, params map[string]string) error {
 			return err
 		}
 	}
-	num := func(name string) (float64, bool) {
+	// Times have at most 3 decimals (checked above), so they compare exactly
+	// as whole milliseconds; float subtraction would not (16.004 - 6.004 >
+	// 10, 0.35 - 0.1 < 0.25).
+	num := func(name string) (int64, bool) {
 		v, ok := params[name]
 		if !ok {
 			return 0, false
 		}
 		f, _ := strconv.ParseFloat(v, 64)
-		return f, true
+		return int64(math.Round(f * 1000)), true
 	}
 	if t == GIF {
 		start, _ := num("start")
 		if end, ok := num("end"); ok {
-			if d := end - start; d < minGIFSeconds || d > maxGIFSeconds {
-				return &ParamError{"end", fmt.Sprintf("a GIF must last %g to %g seconds (end - start = %g)", minGIFSeconds, float64(maxGIFSeconds), d)}
+			if d := end - start; d < minGIFSeconds*1000 || d > maxGIFSeconds*1000 {
+				return &ParamError{"end", fmt.Sprintf("a GIF must last %g to %g seconds (end - start = %g)", minGIFSeconds, float64(maxGIFSeconds), float64(d)/1000)}
 			}
 		}
 	}
