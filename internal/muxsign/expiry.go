@@ -29,23 +29,31 @@ var units = map[string]time.Duration{
 // "1h30m"). Zero is allowed (callers decide what it means); negative values,
 // fractions and values over MaxExpiration are not.
 func ParseDuration(s string) (time.Duration, error) {
+	// Each part is checked against MaxExpiration before it is multiplied
+	// into nanoseconds: 10000000000 s or 15251w overflow int64 and would
+	// wrap to a negative duration.
 	var d time.Duration
+	tooLong := false
+	add := func(n int64, unit time.Duration) {
+		if tooLong || n > int64((MaxExpiration-d)/unit) {
+			tooLong = true
+			return
+		}
+		d += time.Duration(n) * unit
+	}
 	switch {
 	case integerSeconds.MatchString(s):
 		n, _ := strconv.ParseInt(s, 10, 64)
-		d = time.Duration(n) * time.Second
+		add(n, time.Second)
 	case durationPattern.MatchString(s):
 		for _, m := range durationPart.FindAllStringSubmatch(s, -1) {
 			n, _ := strconv.ParseInt(m[1], 10, 64)
-			d += time.Duration(n) * units[m[2]]
-			if d > MaxExpiration {
-				break
-			}
+			add(n, units[m[2]])
 		}
 	default:
 		return 0, fmt.Errorf("%q is not a duration: use seconds (3600) or a number with a unit w, d, h, m or s (90m, 12h, 7d, 1w)", printable(s))
 	}
-	if d > MaxExpiration {
+	if tooLong {
 		return 0, fmt.Errorf("%q is longer than the %d-day maximum", printable(s), MaxExpiration/(24*time.Hour))
 	}
 	return d, nil
