@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -93,7 +94,7 @@ func parsePEM(data []byte) (*rsa.PrivateKey, error) {
 	case "EC PRIVATE KEY", "DSA PRIVATE KEY", "OPENSSH PRIVATE KEY":
 		return nil, fmt.Errorf("%w (PEM block %q)", ErrKeyNotRSA, block.Type)
 	default:
-		return nil, fmt.Errorf("%w (unexpected PEM block %q)", ErrKeyCorrupt, safeLabel(block.Type))
+		return nil, fmt.Errorf("%w (unexpected PEM block %s)", ErrKeyCorrupt, safeLabel(block.Type))
 	}
 }
 
@@ -173,15 +174,22 @@ func trimQuotes(s string) string {
 	return s
 }
 
-// safeLabel keeps a PEM type label printable and short for an error message.
+// knownLabels are PEM types that may be named in an error message. Any other
+// label is not repeated: it is user input, and a mangled paste can put key
+// material on the BEGIN line.
+var knownLabels = []string{
+	"CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST", "X509 CRL", "PKCS7", "CMS",
+	"DH PARAMETERS", "EC PARAMETERS", "PGP PRIVATE KEY BLOCK", "PGP PUBLIC KEY BLOCK",
+	"SSH2 ENCRYPTED PRIVATE KEY", "PUTTY-USER-KEY-FILE-2", "TRUSTED CERTIFICATE",
+}
+
+// safeLabel names a PEM type for an error message: quoted when it is a
+// well-known label, else only as "type".
 func safeLabel(s string) string {
-	if len(s) > 40 {
-		s = s[:40]
-	}
-	return strings.Map(func(r rune) rune {
-		if r < ' ' || r > '~' {
-			return '?'
+	for _, l := range knownLabels {
+		if s == l {
+			return strconv.Quote(s)
 		}
-		return r
-	}, s)
+	}
+	return "type"
 }
