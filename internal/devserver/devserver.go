@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -94,7 +95,9 @@ func Event(r *http.Request) (events.APIGatewayProxyRequest, error) {
 	ev.IsBase64Encoded = true
 	ev.RequestContext.HTTPMethod = r.Method
 	ev.RequestContext.Path = r.URL.Path
-	ev.RequestContext.Identity.SourceIP, _, _ = strings.Cut(r.RemoteAddr, ":")
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		ev.RequestContext.Identity.SourceIP = host // also for [::1]:port
+	}
 	return ev, nil
 }
 

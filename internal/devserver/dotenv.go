@@ -14,7 +14,8 @@ var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 // "export", with # comments and blank lines ignored. A value may be single-
 // quoted (taken as is), double-quoted (\n, \r, \t, \" and \\ are unescaped;
 // the value may span lines, as a pasted PEM does) or bare (trimmed, with a
-// trailing " #comment" removed). Errors name the line, never its value.
+// trailing " #comment" removed); a quoted value may be followed by a
+// # comment, nothing else. Errors name the line, never its value.
 func ParseDotenv(r io.Reader) (map[string]string, error) {
 	env := map[string]string{}
 	sc := bufio.NewScanner(r)
@@ -23,6 +24,9 @@ func ParseDotenv(r io.Reader) (map[string]string, error) {
 	for sc.Scan() {
 		lineNo++
 		line := strings.TrimSpace(sc.Text())
+		if lineNo == 1 {
+			line = strings.TrimPrefix(line, "\uFEFF") // a byte order mark
+		}
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
@@ -37,19 +41,26 @@ func ParseDotenv(r io.Reader) (map[string]string, error) {
 		case strings.HasPrefix(val, `"`):
 			start := lineNo
 			val = val[1:]
-			for !closedQuote(val) {
+			end := closingQuote(val)
+			for end < 0 {
 				if !sc.Scan() {
 					return nil, fmt.Errorf(".env line %d: %s has no closing quote", start, key)
 				}
 				lineNo++
 				val += "\n" + sc.Text()
+				end = closingQuote(val)
 			}
-			val = strings.TrimRight(val, " \t")
-			val = unescape(val[:len(val)-1])
+			if rest := strings.TrimSpace(val[end+1:]); rest != "" && !strings.HasPrefix(rest, "#") {
+				return nil, fmt.Errorf(".env line %d: %s has text after its closing quote", lineNo, key)
+			}
+			val = unescape(val[:end])
 		case strings.HasPrefix(val, "'"):
-			end := strings.LastIndex(val, "'")
+			end := strings.IndexByte(val[1:], '\'') + 1
 			if end == 0 {
 				return nil, fmt.Errorf(".env line %d: %s has no closing quote", lineNo, key)
+			}
+			if rest := strings.TrimSpace(val[end+1:]); rest != "" && !strings.HasPrefix(rest, "#") {
+				return nil, fmt.Errorf(".env line %d: %s has text after its closing quote", lineNo, key)
 			}
 			val = val[1:end]
 		default:
@@ -62,18 +73,19 @@ func ParseDotenv(r io.Reader) (map[string]string, error) {
 	return env, sc.Err()
 }
 
-// closedQuote reports whether s (a double-quoted value after its opening
-// quote) ends with an unescaped closing quote.
-func closedQuote(s string) bool {
-	s = strings.TrimRight(s, " \t")
-	if !strings.HasSuffix(s, `"`) {
-		return false
+// closingQuote returns the index of the first unescaped double quote in s
+// (a double-quoted value after its opening quote), or -1. Text after it may
+// only be a # comment.
+func closingQuote(s string) int {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '"':
+			return i
+		}
 	}
-	backslashes := 0
-	for i := len(s) - 2; i >= 0 && s[i] == '\\'; i-- {
-		backslashes++
-	}
-	return backslashes%2 == 0
+	return -1
 }
 
 func unescape(s string) string {
