@@ -218,6 +218,11 @@ func hostBase(v string) (string, error) {
 	if len(v) > 253 || !hostPattern.MatchString(v) {
 		return "", fmt.Errorf("must be a host name such as stream.example.com (optionally with :port), without path")
 	}
+	if i := strings.LastIndexByte(v, ':'); i >= 0 {
+		if port, _ := strconv.Atoi(v[i+1:]); port < 1 || port > 65535 {
+			return "", fmt.Errorf("port must be 1 to 65535")
+		}
+	}
 	if scheme == "http" && !loopback.MatchString(v) {
 		return "", fmt.Errorf("http:// is allowed only for localhost and 127.0.0.0/8; use https")
 	}

@@ -425,6 +425,8 @@ func TestConfigErrors(t *testing.T) {
 		{"allowed origins", map[string]string{endpoint.EnvAllowedOrigins: "https://example.com/path"}, endpoint.EnvAllowedOrigins},
 		{"stream host", map[string]string{endpoint.EnvStreamHost: "stream.example.com/x"}, endpoint.EnvStreamHost},
 		{"image host http", map[string]string{endpoint.EnvImageHost: "http://image.example.com"}, endpoint.EnvImageHost},
+		{"stream host port too high", map[string]string{endpoint.EnvStreamHost: "stream.example.com:99999"}, endpoint.EnvStreamHost},
+		{"license host port 0", map[string]string{endpoint.EnvLicenseHost: "http://127.0.0.1:0"}, endpoint.EnvLicenseHost},
 		{"DRM", map[string]string{endpoint.EnvDRM: "maybe"}, endpoint.EnvDRM},
 	}
 	for _, tt := range tests {
