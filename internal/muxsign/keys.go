@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -69,6 +70,9 @@ func ParsePrivateKey(s string) (*rsa.PrivateKey, error) {
 
 func parsePEM(data []byte) (*rsa.PrivateKey, error) {
 	block, rest := pem.Decode(data)
+	if block == nil {
+		block, rest = rewrapPEM(data)
+	}
 	if block == nil {
 		return nil, ErrKeyTruncated
 	}
@@ -137,6 +141,26 @@ func checkKey(k *rsa.PrivateKey) (*rsa.PrivateKey, error) {
 	}
 	k.Precompute()
 	return k, nil
+}
+
+// flatPEM matches a single PEM block whose line breaks became spaces, as
+// happens when a key is pasted into a one-line field.
+var flatPEM = regexp.MustCompile(`^\s*-----BEGIN ([A-Z0-9 ]{1,40})-----([A-Za-z0-9+/=\s]+)-----END ([A-Z0-9 ]{1,40})-----\s*$`)
+
+// rewrapPEM restores a PEM block whose line breaks were lost. It returns nil
+// when data is not one whole such block (for instance when it is truncated).
+func rewrapPEM(data []byte) (*pem.Block, []byte) {
+	m := flatPEM.FindSubmatch(data)
+	if m == nil || !bytes.Equal(m[1], m[3]) {
+		return nil, nil
+	}
+	body := bytes.Join(bytes.Fields(m[2]), nil)
+	der := make([]byte, base64.StdEncoding.DecodedLen(len(body)))
+	n, err := base64.StdEncoding.Decode(der, body)
+	if err != nil {
+		return nil, nil
+	}
+	return &pem.Block{Type: string(m[1]), Bytes: der[:n]}, nil
 }
 
 // decodeBase64 decodes standard or URL-safe base64, padded or not, ignoring
