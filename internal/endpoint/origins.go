@@ -31,6 +31,12 @@ func ParseOriginList(v string) (*OriginList, error) {
 	}
 	for i, e := range entries {
 		e = strings.ToLower(strings.TrimSuffix(e, "/"))
+		// Browsers leave the default port out of Origin.
+		if strings.HasPrefix(e, "https://") {
+			e = strings.TrimSuffix(e, ":443")
+		} else {
+			e = strings.TrimSuffix(e, ":80")
+		}
 		switch {
 		case originPattern.MatchString(e):
 			l.exact[e] = true

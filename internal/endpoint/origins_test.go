@@ -98,3 +98,21 @@ func TestOriginListAllows(t *testing.T) {
 		})
 	}
 }
+
+func TestOriginListDefaultPorts(t *testing.T) {
+	l, err := endpoint.ParseOriginList("https://secure.example.com:443, http://plain.example.com:80, https://*.example.net:443")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for origin, want := range map[string]bool{
+		"https://secure.example.com":     true, // browsers omit the default port
+		"http://plain.example.com":       true,
+		"https://a.example.net":          true,
+		"https://secure.example.com:443": false, // not what a browser sends
+		"http://secure.example.com":      false,
+	} {
+		if got := l.Allows(origin); got != want {
+			t.Errorf("Allows(%q) = %v, want %v", origin, got, want)
+		}
+	}
+}
