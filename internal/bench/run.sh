@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# make bench: the performance figures of issue 5, measured side by side in one
+# run, printed as a table with the ratios computed from this run.
+#
+# Needs Go, Node and npm (the 2019 baseline is installed with `npm ci` into
+# ${XDG_CACHE_HOME:-~/.cache}/netlify-mux-signing/node-baseline), and
+# optionally aws-lambda-rie on PATH or in ~/go/bin:
+#   go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d
+#
+# Knobs: BENCH_ROUNDS (rounds of the handler benchmarks, default 7), BENCH_COLD_N
+# (launches per cold-start figure, default 15), BENCH_REQUESTS / BENCH_IDS
+# (memory run, default 100000 over 10000), BENCH_KEEP=1 keeps the raw outputs.
+# It listens only on 127.0.0.1, ports 19001, 19002, 19080 and 19091 (the
+# emulator's Runtime API, moved off its default 127.0.0.1:9001 with
+# --runtime-api-address), and still runs the emulator under
+# `flock /tmp/netlify-mux-signing-rie.lock`.
+set -euo pipefail
+
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+GO=${GO:-go}
+ROUNDS=${BENCH_ROUNDS:-7}
+COLD_N=${BENCH_COLD_N:-15}
+REQUESTS=${BENCH_REQUESTS:-100000}
+IDS=${BENCH_IDS:-10000}
+RIE_LOCK=/tmp/netlify-mux-signing-rie.lock
+NODE_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/netlify-mux-signing/node-baseline
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/netlify-mux-signing-bench.XXXXXX")
+cleanup() {
+	if [[ ${BENCH_KEEP:-} == 1 ]]; then
+		echo "raw outputs kept in $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+}
+trap cleanup EXIT
+
+step() { printf '\n== %s\n' "$*" >&2; }
+
+for tool in node npm; do
+	command -v "$tool" >/dev/null || { echo "make bench needs $tool for the 2019 Node baseline" >&2; exit 1; }
+done
+
+# The throwaway key of the conformance vectors: never a real one.
+MUX_SIGNING_KEY=$(node -p 'require(process.argv[1]).keyId' "$ROOT/testdata/mux-node-sdk-vectors.json")
+MUX_PRIVATE_KEY=$(node -p 'require(process.argv[1]).keys.pkcs1_pem_base64' "$ROOT/testdata/mux-node-sdk-vectors.json")
+export MUX_SIGNING_KEY MUX_PRIVATE_KEY
+
+step "building the function as Netlify does, the tools and the test binaries"
+(cd functions/sign_playback_id && CGO_ENABLED=0 GOOS=linux GOARCH=amd64 \
+	timeout 300 "$GO" build -o "$WORK/bootstrap" -ldflags "-s -w" -tags lambda.norpc .)
+for tool in coldstart memory report; do
+	timeout 300 "$GO" build -o "$WORK/$tool" "./internal/bench/$tool"
+done
+timeout 300 "$GO" test -c -o "$WORK/endpoint.test" ./internal/endpoint
+timeout 300 "$GO" test -c -o "$WORK/muxsign.test" ./internal/muxsign
+
+step "installing the 2019 Node baseline (@mux/mux-node 3.3.2) into $NODE_DIR"
+mkdir -p "$NODE_DIR"
+cp -R internal/bench/node-baseline/. "$NODE_DIR/"
+if ! cmp -s "$NODE_DIR/package-lock.json" "$NODE_DIR/node_modules/.installed-lock.json"; then
+	(cd "$NODE_DIR" && timeout 300 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+	cp "$NODE_DIR/package-lock.json" "$NODE_DIR/node_modules/.installed-lock.json"
+fi
+
+step "benchmarks: $ROUNDS rounds of the handler against the bare signature, and of cached requests"
+for ((r = 1; r <= ROUNDS; r++)); do
+	(cd internal/endpoint &&
+		timeout 300 "$WORK/endpoint.test" -test.run '^$' -test.benchmem -test.benchtime 200x \
+			-test.bench '^BenchmarkFreshOverBare$' &&
+		timeout 300 "$WORK/endpoint.test" -test.run '^$' -test.benchmem -test.benchtime 20000x \
+			-test.bench '^BenchmarkHandleCached$') >>"$WORK/endpoint.txt"
+	printf '  round %d/%d\n' "$r" "$ROUNDS" >&2
+done
+(cd internal/endpoint &&
+	timeout 300 "$WORK/endpoint.test" -test.run '^$' -test.benchmem -test.benchtime 200x \
+		-test.bench '^(BenchmarkRSASignPKCS1v15|BenchmarkHandleFresh)$') >>"$WORK/endpoint.txt"
+(cd internal/muxsign &&
+	timeout 300 "$WORK/muxsign.test" -test.run '^$' -test.benchmem -test.benchtime 200x \
+		-test.bench '^(BenchmarkRSASignPKCS1v15|BenchmarkSignerSign|BenchmarkCacheMiss|BenchmarkParsePrivateKey)$' &&
+	timeout 300 "$WORK/muxsign.test" -test.run '^$' -test.benchmem -test.benchtime 200000x \
+		-test.bench '^(BenchmarkCacheHit|BenchmarkCacheHitParallel)$') >"$WORK/muxsign.txt"
+
+step "cold starts: $COLD_N launches each of the Go function and the Node baseline"
+timeout 600 "$WORK/coldstart" launch -n "$COLD_N" -addr 127.0.0.1:19001 \
+	-go "$WORK/bootstrap" -node "node $NODE_DIR/runtime.js" -out "$WORK/launch.json" >&2
+
+RIE=$(command -v aws-lambda-rie || true)
+[[ -z $RIE && -x $HOME/go/bin/aws-lambda-rie ]] && RIE=$HOME/go/bin/aws-lambda-rie
+RIE_ARGS=()
+if [[ -z $RIE ]]; then
+	RIE_ARGS=(-rie-note "aws-lambda-rie is not installed (see the top of internal/bench/run.sh)")
+else
+	step "cold starts under aws-lambda-rie (waiting for $RIE_LOCK if another run holds it)"
+	if flock -w 300 "$RIE_LOCK" timeout 600 "$WORK/coldstart" rie -n "$COLD_N" -rie "$RIE" \
+		-addr 127.0.0.1:19080 -api-addr 127.0.0.1:19091 \
+		-go "$WORK/bootstrap" -node "node $NODE_DIR/runtime.js" -out "$WORK/rie.json" >&2 2>"$WORK/rie.err"; then
+		RIE_ARGS=(-rie "$WORK/rie.json")
+	else
+		cat "$WORK/rie.err" >&2 || true
+		RIE_ARGS=(-rie-note "the emulator run failed: $(head -c 300 "$WORK/rie.err" 2>/dev/null || echo 'lock not acquired')")
+	fi
+fi
+
+step "memory: $REQUESTS requests over $IDS playback IDs through the deployed binary"
+timeout 900 "$WORK/memory" -bootstrap "$WORK/bootstrap" -requests "$REQUESTS" -ids "$IDS" \
+	-addr 127.0.0.1:19002 -out "$WORK/memory.json" >&2
+
+step "results"
+"$WORK/report" -endpoint "$WORK/endpoint.txt" -muxsign "$WORK/muxsign.txt" \
+	-launch "$WORK/launch.json" "${RIE_ARGS[@]}" -memory "$WORK/memory.json" -binary "$WORK/bootstrap"
