@@ -202,12 +202,12 @@ func TestWorkingKeyForms(t *testing.T) {
 	k := hardKeys()
 	for name, v := range map[string]string{
 		"base64 of the PKCS#1 PEM (what Mux returns)": k.mainB64,
-		"PKCS#1 PEM":                                  k.mainPEM,
-		"PKCS#8 PEM":                                  k.mainPKCS8,
-		"PEM with literal \\n":                        strings.ReplaceAll(k.mainPEM, "\n", `\n`),
-		"PEM with CRLF":                               strings.ReplaceAll(k.mainPEM, "\n", "\r\n"),
-		"quoted base64 with whitespace":               "\"  " + k.mainB64 + "\n\"",
-		"base64 of the DER":                           base64.StdEncoding.EncodeToString(pemDER(t, k.mainPEM)),
+		"PKCS#1 PEM":                    k.mainPEM,
+		"PKCS#8 PEM":                    k.mainPKCS8,
+		"PEM with literal \\n":          strings.ReplaceAll(k.mainPEM, "\n", `\n`),
+		"PEM with CRLF":                 strings.ReplaceAll(k.mainPEM, "\n", "\r\n"),
+		"quoted base64 with whitespace": "\"  " + k.mainB64 + "\n\"",
+		"base64 of the DER":             base64.StdEncoding.EncodeToString(pemDER(t, k.mainPEM)),
 	} {
 		t.Run(name, func(t *testing.T) {
 			rec := &hardRecorder{}
