@@ -43,6 +43,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/bench/runtimeapi"
@@ -175,6 +176,7 @@ func launchOnce(addr string, c command, env []string) (float64, error) {
 	cmd.Env = append(slices.Clip(env), "AWS_LAMBDA_RUNTIME_API="+api.Addr())
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
+	cmd.WaitDelay = 2 * time.Second
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return 0, err
@@ -280,6 +282,9 @@ func rieOnce(rie, addr, apiAddr string, c command, env []string) (rieTimes, erro
 	cmd.Env = append(slices.Clip(env), "AWS_LAMBDA_FUNCTION_TIMEOUT=30")
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
+	// Should the function outlive the emulator and hold its output open,
+	// Wait still returns.
+	cmd.WaitDelay = 2 * time.Second
 	if err := cmd.Start(); err != nil {
 		return t, err
 	}
@@ -290,8 +295,14 @@ func rieOnce(rie, addr, apiAddr string, c command, env []string) (rieTimes, erro
 		close(exited)
 	}()
 	defer func() {
-		_ = cmd.Process.Kill()
-		<-exited
+		// SIGTERM first: the emulator then kills the function it started.
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(3 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
 	}()
 
 	var mu sync.Mutex
