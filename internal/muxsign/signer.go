@@ -4,16 +4,13 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
-	"regexp"
 
 	"github.com/golang-jwt/jwt/v5"
 )
 
-var keyIDPattern = regexp.MustCompile(`^[A-Za-z0-9]{1,128}$`)
-
 // ValidKeyID reports whether id looks like a Mux signing key ID: 1 to 128
 // ASCII letters and digits.
-func ValidKeyID(id string) bool { return keyIDPattern.MatchString(id) }
+func ValidKeyID(id string) bool { return alphanumeric(id, 128) }
 
 // Signer signs tokens with one Mux URL signing key. It is safe for
 // concurrent use.
