@@ -149,7 +149,7 @@ func CheckParam(t Type, name, value string) error {
 			return nil
 		}
 	}
-	return &ParamError{name, fmt.Sprintf("does not apply to type %s (it applies to %s)", t, typesOf(name))}
+	return &ParamError{name, fmt.Sprintf("does not apply to type %s (it applies to %s)", printable(string(t)), typesOf(name))}
 }
 
 func typesOf(name string) string {
