@@ -13,6 +13,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -546,5 +547,79 @@ func FuzzHandle(f *testing.F) {
 		in.rec.reset()
 		req := hardEvent(method, rawQuery, mode, origin, accept, body, b64)
 		hardCheck(t, in, req, hardDo(in, req))
+	})
+}
+
+// hardEnvNames are the variables the function reads.
+var hardEnvNames = []string{
+	endpoint.EnvSigningKey, endpoint.EnvPrivateKey, endpoint.EnvExpiration, endpoint.EnvGrain,
+	endpoint.EnvCacheSize, endpoint.EnvRestrictionID, endpoint.EnvAllowedPlaybackIDs,
+	endpoint.EnvAllowedOrigins, endpoint.EnvStreamHost, endpoint.EnvImageHost, endpoint.EnvLicenseHost,
+	endpoint.EnvDRM,
+}
+
+// hardLoopbackBase is the only kind of http:// base a host setting may give.
+var hardLoopbackBase = regexp.MustCompile(`^http://(localhost|127\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})(:[0-9]{1,5})?$`)
+
+// FuzzLoadConfig reads fuzzed environments: every problem must name its
+// variable, be one printable line and hold no key material; an accepted
+// configuration must be one the handler can run safely with.
+func FuzzLoadConfig(f *testing.F) {
+	f.Add(hardKeyID, uint8(0), "", "", "", "", "", "", "", "")
+	f.Add("abc-123", uint8(1), "30s", "1h", "-1", "a/b", hardID+",x-y", "*", "http://evil.example", "maybe")
+	f.Add(hardKeyID, uint8(2), "7d", "1h", "0", hardRestrictionID, hardID, "https://*.example.com", "127.0.0.1:8443", "true")
+	f.Add("", uint8(3), "9999999999", "0", "10000000", "", " , ", "https://a.example.com/", "stream.example.com:99999", "0")
+	f.Add(hardKeyID, uint8(4), "1h", "1h", "1", "", "", "https://a.example.com https://b.example.com:8443", "https://img.example.com/", "no")
+	k := hardKeys()
+	keys := []string{k.mainB64, k.publicPEM, k.mainPEM, k.ecPEM, k.smallPEM, k.encrypted, k.mainPEM + k.mainPKCS8, "", "garbage", k.mainB64[:100]}
+	f.Fuzz(func(t *testing.T, keyID string, key uint8, exp, grain, cache, restriction, ids, origins, host, drm string) {
+		env := map[string]string{
+			endpoint.EnvSigningKey: keyID, endpoint.EnvPrivateKey: keys[int(key)%len(keys)],
+			endpoint.EnvExpiration: exp, endpoint.EnvGrain: grain, endpoint.EnvCacheSize: cache,
+			endpoint.EnvRestrictionID: restriction, endpoint.EnvAllowedPlaybackIDs: ids,
+			endpoint.EnvAllowedOrigins: origins, endpoint.EnvStreamHost: host, endpoint.EnvDRM: drm,
+		}
+		cfg, err := endpoint.LoadConfig(func(name string) string { return env[name] })
+		if err != nil {
+			var ce *endpoint.ConfigError
+			if !errors.As(err, &ce) || len(ce.Problems) == 0 {
+				t.Fatalf("error %v is not a ConfigError with problems", err)
+			}
+			for _, p := range ce.Problems {
+				name, _, ok := strings.Cut(p, ": ")
+				if !ok || !slices.Contains(hardEnvNames, name) {
+					t.Fatalf("problem %q does not start with the variable it is about", p)
+				}
+				if strings.ContainsAny(p, "\r\n\x00") {
+					t.Fatalf("problem %q is not one line", p)
+				}
+			}
+			hardNoKeyMaterial(t, "configuration error", err.Error())
+			return
+		}
+		if cfg.Key == nil || !muxsign.ValidKeyID(cfg.KeyID) || cfg.Key.N.BitLen() < muxsign.MinKeyBits {
+			t.Fatal("accepted without a usable key and key ID")
+		}
+		if cfg.Expiration < time.Minute || cfg.Expiration > muxsign.MaxExpiration || cfg.Grain < 0 || cfg.Grain >= cfg.Expiration {
+			t.Fatalf("accepted expiration %v with grain %v", cfg.Expiration, cfg.Grain)
+		}
+		if cfg.CacheSize < 0 {
+			t.Fatalf("accepted cache size %d", cfg.CacheSize)
+		}
+		if cfg.PlaybackRestrictionID != "" && !muxsign.ValidPlaybackID(cfg.PlaybackRestrictionID) {
+			t.Fatalf("accepted restriction ID %q", cfg.PlaybackRestrictionID)
+		}
+		for id := range cfg.AllowedPlaybackIDs {
+			if !muxsign.ValidPlaybackID(id) {
+				t.Fatalf("accepted allowlist entry %q", id)
+			}
+		}
+		for _, base := range []string{cfg.StreamBase, cfg.ImageBase, cfg.LicenseBase} {
+			u, err := url.Parse(base)
+			if err != nil || u.Path != "" || u.RawQuery != "" || u.User != nil || u.Fragment != "" ||
+				!(u.Scheme == "https" || hardLoopbackBase.MatchString(base)) || strings.ContainsAny(base, "\r\n %@\\") {
+				t.Fatalf("accepted host base %q", base)
+			}
+		}
 	})
 }

@@ -31,6 +31,7 @@ log_dir=$(mktemp -d)
 trap 'rm -rf "$log_dir"' EXIT
 
 failed=()
+flaked=()
 rows=()
 for pkg in $("$go" list ./...); do
 	dir=$("$go" list -f '{{.Dir}}' "$pkg")
@@ -40,7 +41,11 @@ for pkg in $("$go" list ./...); do
 		log="$log_dir/$target.log"
 		printf '==> %s %s for %s\n' "${pkg#github.com/*/*/}" "$target" "$duration"
 		status=0
-		timeout "$limit" "$go" test -run '^$' -fuzz "^${target}\$" -fuzztime "$duration" "$pkg" >"$log" 2>&1 || status=$?
+		# -fuzzminimizetime: a new corpus entry is minimized before its
+		# executions are counted; the default 60 s would eat a short run
+		# (FuzzParsePrivateKey's inputs are 2-4 KB keys).
+		timeout "$limit" "$go" test -run '^$' -fuzz "^${target}\$" -fuzztime "$duration" \
+			-fuzzminimizetime "${FUZZMINIMIZETIME:-5s}" "$pkg" >"$log" 2>&1 || status=$?
 		# The last progress line: "fuzz: elapsed: 20s, execs: 123 (6/sec), new interesting: 2 (total: 40)"
 		last=$(grep -E '^fuzz: elapsed: .*execs: ' "$log" | tail -n 1 || true)
 		execs=$(sed -nE 's/.*execs: ([0-9]+) .*/\1/p' <<<"$last")
@@ -58,6 +63,16 @@ for pkg in $("$go" list ./...); do
 		fi
 		new=$(sed -nE 's/.*new interesting: ([0-9]+) \(total: ([0-9]+)\).*/\1 (corpus \2)/p' <<<"$last")
 		result=ok
+		# Go 1.26's fuzz coordinator can report a bare "context deadline
+		# exceeded" as -fuzztime ends, with no failing input
+		# (https://go.dev/issue/75804, fixed in Go 1.27). That is not a
+		# finding: count it as a pass, marked.
+		if [ "$status" -ne 0 ] && grep -q '^    context deadline exceeded$' "$log" &&
+			! grep -q 'Failing input written to' "$log"; then
+			result=ok*
+			flaked+=("$target")
+			status=0
+		fi
 		if [ "$status" -ne 0 ]; then
 			result=FAIL
 			failed+=("$target")
@@ -70,6 +85,9 @@ done
 printf '\nfuzzing, %s per target\n' "$duration"
 printf '%-24s %-5s %12s %10s  %s\n' target result execs execs/sec "new interesting"
 printf '%s\n' "${rows[@]}"
+if [ "${#flaked[@]}" -gt 0 ]; then
+	printf '\nok*: %s ended with Go 1.26'"'"'s spurious "context deadline exceeded" (go.dev/issue/75804), no failing input\n' "${flaked[*]}"
+fi
 if [ "${#failed[@]}" -gt 0 ]; then
 	printf '\nFAILED: %s (failing inputs are under <package>/testdata/fuzz/)\n' "${failed[*]}"
 	exit 1
