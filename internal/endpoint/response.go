@@ -10,21 +10,25 @@ import (
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
 )
 
-// sign makes the token of type t for r.
-func (h *Handler) sign(r signRequest, t muxsign.Type) (string, time.Time, error) {
+// expiresAt is the exp of every token r gets: now plus the token life,
+// rounded down to the grain (at most a tenth of a shorter requested life).
+func (h *Handler) expiresAt(r signRequest) time.Time {
 	grain := h.cfg.Grain
 	if r.life < h.cfg.Expiration {
 		grain = min(grain, r.life/10)
 	}
-	exp := muxsign.ExpiresAt(h.now(), r.life, grain)
-	tok, err := h.tokens.Sign(muxsign.Claims{
+	return muxsign.ExpiresAt(h.now(), r.life, grain)
+}
+
+// sign makes the token of type t for r, expiring at exp.
+func (h *Handler) sign(r signRequest, t muxsign.Type, exp time.Time) (string, error) {
+	return h.tokens.Sign(muxsign.Claims{
 		PlaybackID:            r.id,
 		Type:                  t,
 		ExpiresAt:             exp,
 		Params:                r.params[t],
 		PlaybackRestrictionID: h.cfg.PlaybackRestrictionID,
 	})
-	return tok, exp, err
 }
 
 // resourceURL is the signed Mux URL of a token of type t. The ID and format
@@ -47,7 +51,7 @@ func (h *Handler) resourceURL(t muxsign.Type, id, format, token string) string {
 
 // redirect answers 302 to the signed Mux URL.
 func (h *Handler) redirect(rc *reqCtx, r signRequest) events.APIGatewayProxyResponse {
-	tok, _, err := h.sign(r, r.typ)
+	tok, err := h.sign(r, r.typ, h.expiresAt(r))
 	if err != nil {
 		h.log.Error("signing failed", "error", err.Error())
 		return h.errorResponse(rc, http.StatusInternalServerError, "could not sign the token")
@@ -90,21 +94,21 @@ type TokensResponse struct {
 
 // jsonTokens answers 200 with a TokensResponse.
 func (h *Handler) jsonTokens(rc *reqCtx, r signRequest) events.APIGatewayProxyResponse {
-	out := TokensResponse{PlaybackID: r.id}
+	// One clock reading for all tokens, so they share one exp.
+	exp := h.expiresAt(r)
+	out := TokensResponse{PlaybackID: r.id, ExpiresAt: exp.UTC()}
 	fail := func(err error) events.APIGatewayProxyResponse {
 		h.log.Error("signing failed", "error", err.Error())
 		return h.errorResponse(rc, http.StatusInternalServerError, "could not sign the token")
 	}
 	var err error
-	var exp time.Time
-	if out.Tokens.Playback, exp, err = h.sign(r, muxsign.Video); err != nil {
+	if out.Tokens.Playback, err = h.sign(r, muxsign.Video, exp); err != nil {
 		return fail(err)
 	}
-	out.ExpiresAt = exp.UTC()
-	if out.Tokens.Thumbnail, _, err = h.sign(r, muxsign.Thumbnail); err != nil {
+	if out.Tokens.Thumbnail, err = h.sign(r, muxsign.Thumbnail, exp); err != nil {
 		return fail(err)
 	}
-	if out.Tokens.Storyboard, _, err = h.sign(r, muxsign.Storyboard); err != nil {
+	if out.Tokens.Storyboard, err = h.sign(r, muxsign.Storyboard, exp); err != nil {
 		return fail(err)
 	}
 	out.URLs = PlayerURLs{
@@ -113,7 +117,7 @@ func (h *Handler) jsonTokens(rc *reqCtx, r signRequest) events.APIGatewayProxyRe
 		Storyboard: h.resourceURL(muxsign.Storyboard, r.id, "vtt", out.Tokens.Storyboard),
 	}
 	if r.drm {
-		if out.Tokens.DRM, _, err = h.sign(r, muxsign.DRMLicense); err != nil {
+		if out.Tokens.DRM, err = h.sign(r, muxsign.DRMLicense, exp); err != nil {
 			return fail(err)
 		}
 		out.URLs.DRM = &DRMURLs{
