@@ -57,7 +57,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cmd, rest := "serve", []string(nil)
 	if len(args) > 1 {
 		cmd, rest = args[1], args[2:]
-		if len(cmd) > 0 && cmd[0] == '-' {
+		if len(cmd) > 0 && cmd[0] == '-' && cmd != "-h" && cmd != "--help" {
 			cmd, rest = "serve", args[1:]
 		}
 	}

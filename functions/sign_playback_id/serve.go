@@ -93,24 +93,14 @@ func withDotenv(getenv func(string) string, path string) (func(string) string, e
 	if path == "" {
 		return getenv, nil
 	}
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
+	file, err := readDotenv(path)
+	switch {
+	case err != nil:
+		return nil, err
+	case file == nil:
 		return getenv, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	file, err := devserver.ParseDotenv(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return func(name string) string {
-		if v := getenv(name); v != "" {
-			return v
-		}
-		return file[name]
-	}, nil
+	return overlayEnv(getenv, file), nil
 }
 
 // withDevKey returns getenv with a throwaway signing key when neither
@@ -128,11 +118,11 @@ func withDevKey(getenv func(string) string, stderr io.Writer) (func(string) stri
 	id := make([]byte, 8)
 	_, _ = rand.Read(id)
 	keyID := "devOnlyThrowawayKey" + hex.EncodeToString(id)
-	fmt.Fprintf(stderr, "\n*** WARNING: %s and %s are not set. ***\n"+
-		"*** Using a throwaway development key (ID %s).           ***\n"+
-		"*** Its tokens are well-formed but WILL NOT PLAY ON MUX. Set both variables ***\n"+
-		"*** (or put them in .env) with your Mux URL signing key to get real tokens. ***\n\n",
-		endpoint.EnvSigningKey, endpoint.EnvPrivateKey, keyID)
+	writeBox(stderr,
+		fmt.Sprintf("WARNING: %s and %s are not set.", endpoint.EnvSigningKey, endpoint.EnvPrivateKey),
+		fmt.Sprintf("Using a throwaway development key (ID %s).", keyID),
+		"Its tokens are well-formed but WILL NOT PLAY ON MUX. Set both variables",
+		"(or put them in .env) with your Mux URL signing key to get real tokens.")
 	return func(name string) string {
 		switch name {
 		case endpoint.EnvSigningKey:
@@ -142,4 +132,18 @@ func withDevKey(getenv func(string) string, stderr io.Writer) (func(string) stri
 		}
 		return getenv(name)
 	}, nil
+}
+
+// writeBox writes lines framed in asterisks, padded to one width, between
+// blank lines.
+func writeBox(w io.Writer, lines ...string) {
+	width := 0
+	for _, l := range lines {
+		width = max(width, len(l))
+	}
+	fmt.Fprintln(w)
+	for _, l := range lines {
+		fmt.Fprintf(w, "*** %-*s ***\n", width, l)
+	}
+	fmt.Fprintln(w)
 }

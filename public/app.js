@@ -1,0 +1,151 @@
+// Demo page for the sign_playback_id function: plays ?playbackId=ID through
+// the function, with a signed poster, using native HLS where the browser has
+// it and hls.js (from vendor/hls.min.js) elsewhere. It reports what happens in
+// #status and in document.body.dataset.state: idle, loading, playing, error.
+(function () {
+  'use strict';
+
+  var FUNCTION_URL = '/.netlify/functions/sign_playback_id';
+  var HLS_JS = 'vendor/hls.min.js';
+  var ID_PATTERN = /^[A-Za-z0-9]{1,128}$/;
+  var HLS_TYPE = 'application/vnd.apple.mpegurl';
+
+  var params = new URLSearchParams(window.location.search);
+  var id = (params.get('playbackId') || '').trim();
+  var forced = params.get('player'); // "native", "hlsjs" or null (choose)
+  var video = document.getElementById('video');
+  var status = document.getElementById('status');
+
+  function setState(state, message) {
+    document.body.dataset.state = state;
+    status.className = 'status ' + state;
+    status.textContent = message;
+  }
+
+  function fnURL(extra) {
+    return FUNCTION_URL + '?playbackId=' + encodeURIComponent(id) + (extra || '');
+  }
+
+  // explain asks the function for this ID as JSON: a 400, 403 or 500 from it
+  // carries the reason, which the player's own error never does.
+  function explain() {
+    var timeout = new Promise(function (resolve) { setTimeout(resolve, 3000, ''); });
+    var ask = fetch(fnURL('&response=json'), { headers: { Accept: 'application/json' } })
+      .then(function (res) {
+        return res.json().then(function (body) {
+          if (!res.ok && body && body.errors && body.errors[0]) {
+            return 'The function answers ' + res.status + ': ' + body.errors[0].message;
+          }
+          return 'The function signs tokens for this ID, so Mux (or the network) refused the signed URL: ' +
+            'check that the playback ID exists and that the signing key belongs to the same Mux environment. ' +
+            "Run `sign_playback_id verify 'SIGNED_URL'` on the stream link below to see what Mux would say.";
+        });
+      })
+      .catch(function () { return ''; });
+    return Promise.race([ask, timeout]);
+  }
+
+  var failed = false;
+  function fail(message) {
+    if (failed) return;
+    failed = true;
+    status.textContent = message + ' (asking the function why…)';
+    explain().then(function (why) {
+      setState('error', why ? message + ' ' + why : message);
+    });
+  }
+
+  function mediaError(err) {
+    if (!err) return 'unknown error';
+    var names = { 1: 'aborted', 2: 'network error', 3: 'decoding error', 4: 'source not supported or refused (a 403 looks like this)' };
+    return (names[err.code] || 'error ' + err.code) + (err.message ? ' (' + err.message + ')' : '');
+  }
+
+  function playNative(src) {
+    setState('loading', 'Loading with the browser\'s own HLS support…');
+    video.src = src;
+    autoplay();
+  }
+
+  function autoplay() {
+    var p = video.play();
+    if (p && p.catch) {
+      p.catch(function (err) {
+        if (!failed && err && err.name === 'NotAllowedError') {
+          setState('idle', 'Ready: press play.');
+        }
+      });
+    }
+  }
+
+  function playHlsJs(src) {
+    setState('loading', 'Loading hls.js…');
+    var script = document.createElement('script');
+    script.src = HLS_JS;
+    script.onerror = function () {
+      failed = true;
+      setState('error', 'This browser needs hls.js to play HLS, and ' + HLS_JS + ' is missing. ' +
+        'Copy hls.js\'s dist/hls.min.js into public/vendor/ ' +
+        '(npm install hls.js && cp node_modules/hls.js/dist/hls.min.js public/vendor/), ' +
+        'or load hls.js from a CDN in your own site.');
+    };
+    script.onload = function () {
+      var Hls = window.Hls;
+      if (!Hls || !Hls.isSupported()) {
+        failed = true;
+        setState('error', 'This browser cannot play HLS: it has no native HLS support and hls.js is not supported here (no Media Source Extensions).');
+        return;
+      }
+      var hls = new Hls();
+      hls.on(Hls.Events.ERROR, function (event, data) {
+        if (!data.fatal) return; // hls.js recovers from these itself
+        var code = data.response && data.response.code;
+        hls.destroy();
+        fail('Playback failed: hls.js ' + data.type + ' ' + data.details +
+          (code ? ' (HTTP ' + code + ')' : '') + '.');
+      });
+      hls.on(Hls.Events.MANIFEST_PARSED, autoplay);
+      setState('loading', 'Loading with hls.js ' + (Hls.version || '') + '…');
+      hls.loadSource(src);
+      hls.attachMedia(video);
+    };
+    document.head.appendChild(script);
+  }
+
+  function start() {
+    if (!id) {
+      setState('idle', 'Enter the playback ID of a Mux asset with a signed playback policy.');
+      return;
+    }
+    document.getElementById('playbackId').value = id;
+    if (!ID_PATTERN.test(id)) {
+      setState('error', 'That is not a playback ID: Mux playback IDs are ASCII letters and digits.');
+      return;
+    }
+    var src = fnURL();
+    var links = document.getElementById('links');
+    document.getElementById('link-video').href = src;
+    document.getElementById('link-poster').href = fnURL('&type=thumbnail');
+    document.getElementById('link-json').href = fnURL('&response=json');
+    links.hidden = false;
+
+    var native = video.canPlayType(HLS_TYPE) !== '';
+    var usingHlsJs = forced === 'hlsjs' || (forced !== 'native' && !native);
+
+    video.poster = fnURL('&type=thumbnail');
+    video.addEventListener('playing', function () {
+      if (!failed) setState('playing', 'Playing ' + id + (usingHlsJs ? ' with hls.js.' : ' with the browser\'s own HLS support.'));
+    });
+    video.addEventListener('error', function () {
+      fail('The video could not play: ' + mediaError(video.error) + '.');
+    });
+
+    if (usingHlsJs) {
+      playHlsJs(src);
+    } else {
+      playNative(src);
+    }
+  }
+
+  start();
+})();
