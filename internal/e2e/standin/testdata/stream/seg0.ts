@@ -1,0 +1,1 @@
+not really a transport stream: segment 0
