@@ -19,6 +19,11 @@ import (
 // 2048-bit keys.
 const MinKeyBits = 2048
 
+// MaxKeyBits is the largest RSA modulus ParsePrivateKey accepts: every
+// signature with a larger key would cost many times as much, and Mux's keys
+// are 2048-bit.
+const MaxKeyBits = 4096
+
 // Errors returned by ParsePrivateKey. Their messages describe the problem
 // without repeating any of the key material.
 var (
@@ -32,13 +37,15 @@ var (
 	ErrKeyCorrupt   = errors.New("does not parse as an RSA private key (truncated or corrupted)")
 	ErrKeyBase64Of  = errors.New("is base64 of base64; decode it once before setting it")
 	ErrKeyTooSmall  = errors.New("is too small")
+	ErrKeyTooLarge  = errors.New("is too large")
 )
 
 // ParsePrivateKey parses a Mux URL signing key. It accepts what Mux's API
 // returns (base64 of a PKCS#1 PEM), a raw PEM in PKCS#1 or PKCS#8 form, base64
 // of either, or base64 of the DER key itself, tolerating surrounding
 // whitespace and quotes and newlines written as a literal `\n`. It rejects
-// public keys, encrypted keys, non-RSA keys and RSA keys under MinKeyBits.
+// public keys, encrypted keys, non-RSA keys and RSA keys under MinKeyBits or
+// over MaxKeyBits.
 //
 // Errors never quote the input.
 func ParsePrivateKey(s string) (*rsa.PrivateKey, error) {
@@ -135,6 +142,8 @@ func parsePKCS8(der []byte) (*rsa.PrivateKey, error) {
 func checkKey(k *rsa.PrivateKey) (*rsa.PrivateKey, error) {
 	if bits := k.N.BitLen(); bits < MinKeyBits {
 		return nil, fmt.Errorf("%w: RSA key of %d bits, at least %d required", ErrKeyTooSmall, bits, MinKeyBits)
+	} else if bits > MaxKeyBits {
+		return nil, fmt.Errorf("%w: RSA key of %d bits, at most %d allowed (Mux signing keys are 2048-bit)", ErrKeyTooLarge, bits, MaxKeyBits)
 	}
 	if err := k.Validate(); err != nil {
 		return nil, ErrKeyCorrupt

@@ -120,6 +120,7 @@ func TestParsePrivateKeyRejects(t *testing.T) {
 		{"Ed25519", loadKeyFixture(t, "ed25519.pem"), muxsign.ErrKeyNotRSA},
 		{"base64 of Ed25519", b64(loadKeyFixture(t, "ed25519.pem")), muxsign.ErrKeyNotRSA},
 		{"RSA-1024", loadKeyFixture(t, "rsa1024_pkcs1.pem"), muxsign.ErrKeyTooSmall},
+		{"RSA-5120", loadKeyFixture(t, "rsa5120_pkcs1.pem"), muxsign.ErrKeyTooLarge},
 		{"truncated PEM", loadKeyFixture(t, "truncated.pem"), muxsign.ErrKeyTruncated},
 		{"line breaks replaced by spaces, END line cut", strings.ReplaceAll(strings.TrimSpace(pkcs1), "\n", " ")[:len(strings.TrimSpace(pkcs1))-10], muxsign.ErrKeyTruncated},
 		{"two PEM blocks", loadKeyFixture(t, "two_blocks.pem"), muxsign.ErrKeyMultiple},
