@@ -226,3 +226,46 @@ func safeLabel(s string) string {
 	}
 	return "type"
 }
+
+// DescribeKeyForm says how a key is written, such as "base64 of a PKCS#1 PEM
+// (as Mux's API returns it), with literal \n line breaks", naming none of its
+// content but the PEM label. It is meant for keys ParsePrivateKey accepts.
+func DescribeKeyForm(s string) string {
+	s = strings.TrimSpace(s)
+	var extras []string
+	if unquoted := trimQuotes(s); unquoted != s {
+		extras = append(extras, "in quotes")
+		s = unquoted
+	}
+	if strings.Contains(s, `\n`) {
+		extras = append(extras, `with literal \n line breaks`)
+	}
+	form := "key"
+	if strings.Contains(s, "-----BEGIN") {
+		form = "raw " + pemKind(s)
+	} else if decoded, err := decodeBase64([]byte(s)); err == nil {
+		switch text := string(decoded); {
+		case strings.Contains(text, "-----BEGIN") && pemKind(text) == "PKCS#1 PEM":
+			form = "base64 of a PKCS#1 PEM (as Mux's API returns it)"
+		case strings.Contains(text, "-----BEGIN"):
+			form = "base64 of a " + pemKind(text)
+		default:
+			form = "base64 of a DER key"
+		}
+	}
+	if len(extras) > 0 {
+		form += ", " + strings.Join(extras, ", ")
+	}
+	return form
+}
+
+// pemKind names the form of the first PEM block in text.
+func pemKind(text string) string {
+	switch {
+	case strings.Contains(text, "-----BEGIN RSA PRIVATE KEY-----"):
+		return "PKCS#1 PEM"
+	case strings.Contains(text, "-----BEGIN PRIVATE KEY-----"):
+		return "PKCS#8 PEM"
+	}
+	return "PEM"
+}

@@ -191,3 +191,27 @@ func TestParsePrivateKeyErrorsNeverQuoteTheKey(t *testing.T) {
 		})
 	}
 }
+
+func TestDescribeKeyForm(t *testing.T) {
+	pkcs1 := loadKeyFixture(t, "rsa2048_pkcs1.pem")
+	pkcs8 := loadKeyFixture(t, "rsa2048_pkcs8.pem")
+	tests := []struct{ in, want string }{
+		{loadKeyFixture(t, "rsa2048_pkcs1.pem.b64"), "base64 of a PKCS#1 PEM (as Mux's API returns it)"},
+		{loadKeyFixture(t, "rsa2048_pkcs8.pem.b64"), "base64 of a PKCS#8 PEM"},
+		{loadKeyFixture(t, "rsa2048_pkcs1.der.b64"), "base64 of a DER key"},
+		{pkcs1, "raw PKCS#1 PEM"},
+		{pkcs8, "raw PKCS#8 PEM"},
+		{`"` + strings.ReplaceAll(strings.TrimSpace(pkcs1), "\n", `\n`) + `"`, `raw PKCS#1 PEM, in quotes, with literal \n line breaks`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			got := muxsign.DescribeKeyForm(tt.in)
+			if got != tt.want {
+				t.Fatalf("DescribeKeyForm = %q, want %q", got, tt.want)
+			}
+			if _, err := muxsign.ParsePrivateKey(tt.in); err != nil {
+				t.Fatalf("the fixture does not parse: %v", err)
+			}
+		})
+	}
+}
