@@ -208,6 +208,7 @@ func TestNetlifyBuild(t *testing.T) {
 	t.Cleanup(func() { checkLeftovers(t, tmp) })
 
 	var bootstrap string
+	extracted := t.TempDir() // outlives the subtest that fills it
 	t.Run("zip holds a static linux/amd64 bootstrap", func(t *testing.T) {
 		zr, err := zip.OpenReader(filepath.Join(out, "sign_playback_id.zip"))
 		if err != nil {
@@ -227,7 +228,7 @@ func TestNetlifyBuild(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			bootstrap = filepath.Join(t.TempDir(), "bootstrap")
+			bootstrap = filepath.Join(extracted, "bootstrap")
 			w, err := os.OpenFile(bootstrap, os.O_CREATE|os.O_WRONLY, 0o755)
 			if err != nil {
 				t.Fatal(err)
