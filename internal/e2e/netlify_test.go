@@ -176,9 +176,10 @@ func TestNetlifyFunctionsServe(t *testing.T) {
 
 func TestNetlifyDev(t *testing.T) {
 	key := newKey(t, randomKeyID(t))
-	ports := freePorts(t, 2)
+	ports := freePorts(t, 3)
 	base, root := serveWithCLI(t, "netlify-dev", key, "dev", "--offline", "--internal-disable-edge-functions",
-		"--no-open", "--skip-gitignore", "--functions-port", fmt.Sprint(ports[1]), "--port", fmt.Sprint(ports[0]))
+		"--no-open", "--skip-gitignore", "--functions-port", fmt.Sprint(ports[1]), "--staticServerPort", fmt.Sprint(ports[2]),
+		"--port", fmt.Sprint(ports[0]))
 	checkServedFunction(t, base, key)
 	t.Run("demo page at /", func(t *testing.T) {
 		page, err := os.ReadFile(filepath.Join(root, "public", "index.html"))
