@@ -120,9 +120,9 @@ stage() { # stage NAME TEST-PATTERN
 		f=1 # a panic, timeout or build failure: no --- FAIL line
 	fi
 	if ((rc != 0)); then
-		grep -vE '^=== (RUN|PAUSE|CONT|NAME)' "$log" | tail -80
+		grep -vE '^=== (RUN|PAUSE|CONT|NAME)' "$log" | tail -80 || true
 	fi
-	grep -E '^\s*--- (PASS|FAIL)|figure:|screenshot' "$log" | sed 's/^/  /'
+	grep -E '^\s*--- (PASS|FAIL)|figure:|screenshot' "$log" | sed 's/^/  /' || true
 	passed=$((passed + p)) failed=$((failed + f))
 	lap "test: $name"
 	SUMMARY+=("$(printf '%-8s %4d passed %3d failed   log: %s' "$name" "$p" "$f" "${log#"$ROOT"/}")")
