@@ -1,6 +1,7 @@
 // Demo page for the sign_playback_id function: plays ?playbackId=ID through
 // the function, with a signed poster, using native HLS where the browser has
-// it and hls.js (from vendor/hls.min.js) elsewhere. It reports what happens in
+// it and hls.js elsewhere (vendor/hls.min.js, else the same pinned release
+// from a CDN, checked by Subresource Integrity). It reports what happens in
 // #status and in document.body.dataset.state: idle, loading, playing, error.
 (function () {
   'use strict';
@@ -78,16 +79,30 @@
     }
   }
 
+  // Where hls.js comes from: the site's own copy first, then the same pinned
+  // release from a CDN, checked against its hash (Subresource Integrity).
+  var HLS_JS_CDN = {
+    src: 'https://cdn.jsdelivr.net/npm/hls.js@1.7.4/dist/hls.min.js',
+    integrity: 'sha384-p9vgU/7IYJWd3I4STrtqxqR/2cAQlhIX7D/HrTnIMEjjcUox165b7se7sxmm3zDg'
+  };
+
   function playHlsJs(src) {
     setState('loading', 'Loading hls.js…');
     var script = document.createElement('script');
     script.src = HLS_JS;
     script.onerror = function () {
-      failed = true;
-      setState('error', 'This browser needs hls.js to play HLS, and ' + HLS_JS + ' is missing. ' +
-        'Copy hls.js\'s dist/hls.min.js into public/vendor/ ' +
-        '(npm install hls.js && cp node_modules/hls.js/dist/hls.min.js public/vendor/), ' +
-        'or load hls.js from a CDN in your own site.');
+      var cdn = document.createElement('script');
+      cdn.src = HLS_JS_CDN.src;
+      cdn.integrity = HLS_JS_CDN.integrity;
+      cdn.crossOrigin = 'anonymous';
+      cdn.onload = script.onload;
+      cdn.onerror = function () {
+        failed = true;
+        setState('error', 'This browser needs hls.js to play HLS, and neither ' + HLS_JS + ' nor ' +
+          HLS_JS_CDN.src + ' could be loaded. Copy hls.js\'s dist/hls.min.js into public/vendor/ ' +
+          '(npm install hls.js && cp node_modules/hls.js/dist/hls.min.js public/vendor/).');
+      };
+      document.head.appendChild(cdn);
     };
     script.onload = function () {
       var Hls = window.Hls;
