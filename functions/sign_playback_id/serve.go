@@ -65,7 +65,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Handler:           devserver.New(map[string]devserver.Func{functionName: h.Handle}, *public),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
-	base := "http://" + ln.Addr().String()
+	base := "http://" + displayAddr(*addr, ln.Addr())
 	fmt.Fprintf(stdout, "sign_playback_id listening on %s%s%s\n", base, devserver.FunctionsPrefix, functionName)
 	fmt.Fprintf(stdout, "try: curl -I '%s%s%s?playbackId=%s'\n", base, devserver.FunctionsPrefix, functionName, samplePlaybackID)
 
@@ -146,4 +146,19 @@ func writeBox(w io.Writer, lines ...string) {
 		fmt.Fprintf(w, "*** %-*s ***\n", width, l)
 	}
 	fmt.Fprintln(w)
+}
+
+// displayAddr is the address to print for a listener started on addr: the
+// host as the user wrote it (localhost stays localhost), with the port the
+// listener got; a wildcard host is shown as localhost.
+func displayAddr(addr string, got net.Addr) string {
+	host, _, err := net.SplitHostPort(addr)
+	_, port, err2 := net.SplitHostPort(got.String())
+	if err != nil || err2 != nil {
+		return got.String()
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
 }
