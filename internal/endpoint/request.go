@@ -213,7 +213,7 @@ func (h *Handler) parse(rc *reqCtx, q query) (signRequest, int, string) {
 // playback token for video options, the thumbnail token for image options.
 func jsonTokenFor(name string) muxsign.Type {
 	for _, t := range []muxsign.Type{muxsign.Video, muxsign.Thumbnail} {
-		if slices.Contains(muxsign.ParamNames(t), name) {
+		if muxsign.ParamAppliesTo(t, name) {
 			return t
 		}
 	}

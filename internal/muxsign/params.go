@@ -120,14 +120,28 @@ func IsParam(name string) bool {
 	return ok
 }
 
+// ParamAppliesTo reports whether name is an option of tokens of type t.
+func ParamAppliesTo(t Type, name string) bool {
+	_, ok := optionFor(t, name)
+	return ok
+}
+
+// optionFor returns the entry of the allowlist for option name of type t.
+func optionFor(t Type, name string) (option, bool) {
+	for _, o := range options[name] {
+		if slices.Contains(o.types, t) {
+			return o, true
+		}
+	}
+	return option{}, false
+}
+
 // ParamNames returns the options that apply to t, sorted.
 func ParamNames(t Type) []string {
 	var names []string
-	for name, opts := range options {
-		for _, o := range opts {
-			if slices.Contains(o.types, t) {
-				names = append(names, name)
-			}
+	for name := range options {
+		if ParamAppliesTo(t, name) {
+			names = append(names, name)
 		}
 	}
 	slices.Sort(names)
@@ -137,17 +151,14 @@ func ParamNames(t Type) []string {
 // CheckParam checks one option for a token of type t: the name must be on the
 // allowlist for t and the value must pass its check.
 func CheckParam(t Type, name, value string) error {
-	opts, ok := options[name]
-	if !ok {
+	if !IsParam(name) {
 		return &ParamError{printable(name), "is not an option Mux reads from a token"}
 	}
-	for _, o := range opts {
-		if slices.Contains(o.types, t) {
-			if problem := o.check(value); problem != "" {
-				return &ParamError{name, problem}
-			}
-			return nil
+	if o, ok := optionFor(t, name); ok {
+		if problem := o.check(value); problem != "" {
+			return &ParamError{name, problem}
 		}
+		return nil
 	}
 	return &ParamError{name, fmt.Sprintf("does not apply to type %s (it applies to %s)", printable(string(t)), typesOf(name))}
 }
