@@ -61,8 +61,7 @@ func runCheck(args []string, getenv func(string) string, stdout, stderr io.Write
 	var ce *endpoint.ConfigError
 	if errors.As(cfgErr, &ce) {
 		for _, p := range ce.Problems {
-			name, msg, _ := strings.Cut(p, ": ")
-			problems[name] = append(problems[name], msg)
+			problems[p.Var] = append(problems[p.Var], p.Text)
 		}
 	}
 	check := func(name string, ok func()) {
@@ -114,6 +113,10 @@ func runCheck(args []string, getenv func(string) string, stdout, stderr io.Write
 		}
 		add(levelOK, endpoint.EnvGrain, "exp is rounded down to a %s grid, so a token lasts between %s and %s",
 			muxsign.HumanDuration(cfg.Grain), muxsign.HumanDuration(cfg.Expiration-cfg.Grain), muxsign.HumanDuration(cfg.Expiration))
+		if cfg.Grain > cfg.Expiration/10 {
+			add(levelWarn, endpoint.EnvGrain, "over a tenth of %s: some tokens get only %s of life; the default grain is a tenth (at most 1 h)",
+				endpoint.EnvExpiration, muxsign.HumanDuration(cfg.Expiration-cfg.Grain))
+		}
 	})
 	check(endpoint.EnvCacheSize, func() {
 		if cfg.CacheSize == 0 {

@@ -62,7 +62,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           devserver.New(map[string]devserver.Func{functionName: h.Handle}, *public),
+		Handler:           devserver.New(map[string]http.Handler{functionName: h}, *public),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	base := "http://" + displayAddr(*addr, ln.Addr())

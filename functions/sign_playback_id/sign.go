@@ -1,20 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
-
-	"github.com/netlify-mux-signing/netlify-mux-signing/internal/devserver"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/endpoint"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
 )
@@ -45,17 +40,20 @@ func runSign(args []string, getenv func(string) string, stdout, stderr io.Writer
 		return usageError(fs, stderr, "--type: %v", err)
 	}
 
-	q := map[string]string{"playbackId": pos[0], "type": string(t), "response": "redirect"}
 	// A DRM license token has no redirect target: its URLs come in the JSON.
-	wantJSON := *asJSON || t == muxsign.DRMLicense
-	if wantJSON {
-		q["response"] = "json"
+	req := endpoint.Request{
+		Method:     http.MethodGet,
+		PlaybackID: pos[0],
+		Type:       t,
+		Format:     *format,
+		JSON:       *asJSON || t == muxsign.DRMLicense,
 	}
 	if *expiration != "" {
-		q["expiration"] = *expiration
-	}
-	if *format != "" {
-		q["format"] = *format
+		d, err := muxsign.ParseDuration(*expiration)
+		if err != nil {
+			return usageError(fs, stderr, "--expiration: %v", err)
+		}
+		req.Life = d
 	}
 	for _, p := range params {
 		name, value := p[0], p[1]
@@ -66,10 +64,13 @@ func runSign(args []string, getenv func(string) string, stdout, stderr io.Writer
 			return usageError(fs, stderr, "--param %s: not a token option; options for %s: %s",
 				name, t, strings.Join(muxsign.ParamNames(t), ", "))
 		}
-		if _, dup := q[name]; dup {
+		if _, dup := req.Options[name]; dup {
 			return usageError(fs, stderr, "--param %s is given more than once", name)
 		}
-		q[name] = value
+		if req.Options == nil {
+			req.Options = map[string]string{}
+		}
+		req.Options[name] = value
 	}
 
 	getenv, err = withDotenv(getenv, *envFile)
@@ -82,65 +83,47 @@ func runSign(args []string, getenv func(string) string, stdout, stderr io.Writer
 		return configFailure(stderr, "sign", err)
 	}
 
-	// The request the function would get: the handler applies the same
-	// validation, option allowlist and policy as in production.
-	multi := make(map[string][]string, len(q))
-	for k, v := range q {
-		multi[k] = []string{v}
-	}
-	resp, _ := h.Handle(context.Background(), events.APIGatewayProxyRequest{
-		HTTPMethod:                      http.MethodGet,
-		Path:                            devserver.FunctionsPrefix + functionName,
-		Headers:                         map[string]string{},
-		QueryStringParameters:           q,
-		MultiValueQueryStringParameters: multi,
-	})
-
+	// The function's own core: the same validation, option allowlist and
+	// policy as in production, without a transport in between.
+	res := h.Serve(context.Background(), req)
 	switch {
-	case resp.StatusCode == http.StatusFound:
-		loc := resp.Headers["Location"]
-		u, err := url.Parse(loc)
-		if err != nil {
-			return fmt.Errorf("sign: the function answered an unreadable Location: %w", err)
-		}
-		tok := u.Query().Get("token")
+	case res.Status == http.StatusFound:
+		tok := tokenOf(res.Location)
 		if *raw {
 			fmt.Fprintln(stdout, tok)
 		} else {
-			fmt.Fprintln(stdout, loc)
+			fmt.Fprintln(stdout, res.Location)
 		}
 		describeSigned(stderr, tok, cfg)
 		return nil
-	case resp.StatusCode == http.StatusOK && *asJSON:
-		var buf bytes.Buffer
-		if err := json.Indent(&buf, []byte(resp.Body), "", "  "); err != nil {
-			return fmt.Errorf("sign: the function answered unreadable JSON: %w", err)
+	case res.Status == http.StatusOK && *asJSON:
+		out, err := json.MarshalIndent(res.Tokens, "", "  ")
+		if err != nil {
+			return fmt.Errorf("sign: %w", err)
 		}
-		fmt.Fprintln(stdout, buf.String())
+		fmt.Fprintln(stdout, string(out))
 		return nil
-	case resp.StatusCode == http.StatusOK: // drm_license
-		var out endpoint.TokensResponse
-		if err := json.Unmarshal([]byte(resp.Body), &out); err != nil || out.URLs.DRM == nil {
-			return fmt.Errorf("sign: the function answered no DRM license URLs")
-		}
+	case res.Status == http.StatusOK: // drm_license
 		if *raw {
-			fmt.Fprintln(stdout, out.Tokens.DRM)
+			fmt.Fprintln(stdout, res.Tokens.Tokens.DRM)
 		} else {
-			fmt.Fprintln(stdout, "widevine:  "+out.URLs.DRM.Widevine)
-			fmt.Fprintln(stdout, "playready: "+out.URLs.DRM.PlayReady)
-			fmt.Fprintln(stdout, "fairplay:  "+out.URLs.DRM.FairPlay)
+			fmt.Fprintln(stdout, "widevine:  "+res.Tokens.URLs.DRM.Widevine)
+			fmt.Fprintln(stdout, "playready: "+res.Tokens.URLs.DRM.PlayReady)
+			fmt.Fprintln(stdout, "fairplay:  "+res.Tokens.URLs.DRM.FairPlay)
 		}
-		describeSigned(stderr, out.Tokens.DRM, cfg)
+		describeSigned(stderr, res.Tokens.Tokens.DRM, cfg)
 		return nil
 	default:
-		var body endpoint.ErrorBody
-		msg := resp.Body
-		if json.Unmarshal([]byte(resp.Body), &body) == nil && len(body.Errors) > 0 {
-			msg = body.Errors[0].Message
-		}
-		fmt.Fprintf(stderr, "sign: the function would answer %d %s: %s\n", resp.StatusCode, http.StatusText(resp.StatusCode), msg)
+		fmt.Fprintf(stderr, "sign: the function would answer %d %s: %s\n", res.Status, http.StatusText(res.Status), res.Error)
 		return exitCode(1)
 	}
+}
+
+// tokenOf returns the token of a signed Mux URL: everything after its only
+// "?token=" (the function builds these URLs itself).
+func tokenOf(signedURL string) string {
+	_, tok, _ := strings.Cut(signedURL, "?token=")
+	return tok
 }
 
 // describeSigned notes on stderr what a token unlocks and until when, so

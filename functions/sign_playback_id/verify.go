@@ -82,13 +82,13 @@ func keyProblems(err error) error {
 	if !errors.As(err, &ce) {
 		return err
 	}
-	var keep []string
+	keep := &endpoint.ConfigError{}
 	for _, p := range ce.Problems {
-		if strings.HasPrefix(p, endpoint.EnvSigningKey+":") || strings.HasPrefix(p, endpoint.EnvPrivateKey+":") {
-			keep = append(keep, p)
+		if p.Var == endpoint.EnvSigningKey || p.Var == endpoint.EnvPrivateKey {
+			keep.Problems = append(keep.Problems, p)
 		}
 	}
-	return &endpoint.ConfigError{Problems: keep}
+	return keep
 }
 
 // printReport writes what a token says, as far as it could be read.

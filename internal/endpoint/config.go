@@ -3,29 +3,33 @@ package endpoint
 import (
 	"crypto/rsa"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/envconf"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
 )
 
 // Environment variables the function reads.
 const (
-	EnvSigningKey          = "MUX_SIGNING_KEY"
-	EnvPrivateKey          = "MUX_PRIVATE_KEY"
-	EnvExpiration          = "MUX_TOKEN_EXPIRATION"
-	EnvGrain               = "MUX_TOKEN_GRAIN"
-	EnvCacheSize           = "MUX_TOKEN_CACHE_SIZE"
-	EnvRestrictionID       = "MUX_PLAYBACK_RESTRICTION_ID"
-	EnvAllowedPlaybackIDs  = "MUX_ALLOWED_PLAYBACK_IDS"
-	EnvAllowedOrigins      = "MUX_ALLOWED_ORIGINS"
-	EnvStreamHost          = "MUX_STREAM_HOST"
-	EnvImageHost           = "MUX_IMAGE_HOST"
-	EnvLicenseHost         = "MUX_LICENSE_HOST"
-	EnvDRM                 = "MUX_DRM"
-	DefaultCacheSize       = 10000
+	EnvSigningKey         = "MUX_SIGNING_KEY"
+	EnvPrivateKey         = "MUX_PRIVATE_KEY"
+	EnvExpiration         = "MUX_TOKEN_EXPIRATION"
+	EnvGrain              = "MUX_TOKEN_GRAIN"
+	EnvCacheSize          = "MUX_TOKEN_CACHE_SIZE"
+	EnvRestrictionID      = "MUX_PLAYBACK_RESTRICTION_ID"
+	EnvAllowedPlaybackIDs = "MUX_ALLOWED_PLAYBACK_IDS"
+	EnvAllowedOrigins     = "MUX_ALLOWED_ORIGINS"
+	EnvStreamHost         = "MUX_STREAM_HOST"
+	EnvImageHost          = "MUX_IMAGE_HOST"
+	EnvLicenseHost        = "MUX_LICENSE_HOST"
+	EnvDRM                = "MUX_DRM"
+	DefaultCacheSize      = 10000
+	// MaxCacheSize bounds MUX_TOKEN_CACHE_SIZE: a cached token with its key
+	// and LRU entry takes about 1.3 KB (BenchmarkCacheEntryBytes), so the
+	// cap is about 130 MB, well inside Netlify's 1024 MB function.
+	MaxCacheSize           = 100_000
 	maxGrain               = time.Hour
 	defaultStreamHost      = "stream.mux.com"
 	defaultImageHost       = "image.mux.com"
@@ -63,21 +67,15 @@ type Config struct {
 }
 
 // ConfigError lists every problem found in the environment, each naming its
-// variable. Its message never repeats a secret value.
-type ConfigError struct {
-	Problems []string
-}
-
-func (e *ConfigError) Error() string { return strings.Join(e.Problems, "; ") }
+// variable apart from the diagnosis. Its text never repeats a secret value.
+type ConfigError = envconf.Error
 
 // LoadConfig reads the configuration from getenv and checks all of it,
 // returning every problem at once.
 func LoadConfig(getenv func(string) string) (Config, error) {
 	var c Config
-	var problems []string
-	bad := func(name string, format string, args ...any) {
-		problems = append(problems, name+": "+fmt.Sprintf(format, args...))
-	}
+	var problems envconf.Problems
+	bad := problems.Add
 	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
 
 	switch id := env(EnvSigningKey); {
@@ -115,8 +113,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		switch {
 		case err != nil:
 			bad(EnvGrain, "%v", err)
-		case d >= c.Expiration:
-			bad(EnvGrain, "must be shorter than %s (%s)", EnvExpiration, c.Expiration)
+		case d > c.Expiration/2:
+			bad(EnvGrain, "may be at most half of %s (%d s), so that every token keeps at least half its life; the default is a tenth", EnvExpiration, int64(c.Expiration/2/time.Second))
 		default:
 			c.Grain = d
 		}
@@ -125,8 +123,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.CacheSize = DefaultCacheSize
 	if v := env(EnvCacheSize); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 10_000_000 {
-			bad(EnvCacheSize, "must be a whole number from 0 (off) to 10000000")
+		if err != nil || n < 0 || n > MaxCacheSize {
+			bad(EnvCacheSize, "must be a whole number from 0 (off) to %d (about 1.3 KB each)", MaxCacheSize)
 		} else {
 			c.CacheSize = n
 		}
@@ -141,7 +139,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 
 	if v := env(EnvAllowedPlaybackIDs); v != "" {
-		ids := splitList(v)
+		ids := envconf.SplitList(v)
 		c.AllowedPlaybackIDs = make(map[string]bool, len(ids))
 		for i, id := range ids {
 			if !muxsign.ValidPlaybackID(id) {
@@ -184,23 +182,15 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 
 	if v := env(EnvDRM); v != "" {
-		b, err := parseBool(v)
+		b, err := envconf.ParseBool(v)
 		if err != nil {
 			bad(EnvDRM, "must be true or false")
 		}
 		c.DRM = b
 	}
 
-	if len(problems) > 0 {
-		return c, &ConfigError{Problems: problems}
-	}
-	return c, nil
+	return c, problems.Err()
 }
-
-var (
-	hostPattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(:[0-9]{1,5})?$`)
-	loopback    = regexp.MustCompile(`^(localhost|127\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})(:[0-9]{1,5})?$`)
-)
 
 // hostBase turns a host setting into the base URL redirects start with. A
 // bare host (or host:port) means https. http:// is allowed for loopback
@@ -215,33 +205,80 @@ func hostBase(v string) (string, error) {
 		scheme = "http"
 	}
 	v = strings.TrimSuffix(v, "/")
-	if len(v) > 253 || !hostPattern.MatchString(v) {
+	host, port, hasPort := strings.Cut(v, ":")
+	if len(v) > 253 || !validHostName(host) || hasPort && !allDigits(port, 5) {
 		return "", fmt.Errorf("must be a host name such as stream.example.com (optionally with :port), without path")
 	}
-	if i := strings.LastIndexByte(v, ':'); i >= 0 {
-		if port, _ := strconv.Atoi(v[i+1:]); port < 1 || port > 65535 {
+	if hasPort {
+		if n, _ := strconv.Atoi(port); n < 1 || n > 65535 {
 			return "", fmt.Errorf("port must be 1 to 65535")
 		}
 	}
-	if scheme == "http" && !loopback.MatchString(v) {
+	if scheme == "http" && !isLoopbackHost(host) {
 		return "", fmt.Errorf("http:// is allowed only for localhost and 127.0.0.0/8; use https")
 	}
 	return scheme + "://" + strings.ToLower(v), nil
 }
 
-// splitList splits a list separated by commas and/or whitespace.
-func splitList(v string) []string {
-	return strings.FieldsFunc(v, func(r rune) bool {
-		return r == ',' || r == ' ' || r == '\n' || r == '\t' || r == '\r'
-	})
+// validHostName reports whether s is a DNS name: dot-separated labels of 1 to
+// 63 ASCII letters, digits and inner hyphens.
+func validHostName(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for label := range strings.SplitSeq(s, ".") {
+		if !validLabel(label) {
+			return false
+		}
+	}
+	return true
 }
 
-func parseBool(v string) (bool, error) {
-	switch strings.ToLower(v) {
-	case "1", "true", "yes", "on":
-		return true, nil
-	case "0", "false", "no", "off":
-		return false, nil
+// validLabel reports whether s is one DNS label: 1 to 63 ASCII letters,
+// digits and hyphens, neither first nor last a hyphen.
+func validLabel(s string) bool {
+	if len(s) == 0 || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
 	}
-	return false, fmt.Errorf("not a boolean")
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// allDigits reports whether s is 1 to max ASCII digits.
+func allDigits(s string, max int) bool {
+	if len(s) == 0 || len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isLoopbackHost reports whether host is localhost or an IPv4 address in
+// 127.0.0.0/8.
+func isLoopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	parts := strings.Split(host, ".")
+	if len(parts) != 4 || parts[0] != "127" {
+		return false
+	}
+	for _, p := range parts {
+		if !allDigits(p, 3) {
+			return false
+		}
+		if n, _ := strconv.Atoi(p); n > 255 {
+			return false
+		}
+	}
+	return true
 }

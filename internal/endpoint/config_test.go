@@ -108,7 +108,7 @@ func TestLoadConfigReportsEveryProblem(t *testing.T) {
 	for _, name := range want {
 		found := false
 		for _, p := range ce.Problems {
-			found = found || strings.HasPrefix(p, name+": ")
+			found = found || p.Var == name
 		}
 		if !found {
 			t.Errorf("no problem starts with %s: %v", name, ce.Problems)

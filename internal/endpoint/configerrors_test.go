@@ -33,16 +33,25 @@ const hardUnset = "\x00unset"
 
 // TestBrokenConfiguration sets up the function with each kind of broken
 // configuration people deploy. Each must answer every request with a 500
-// whose message names the variable and the problem, keep answering, log the
-// problem once, and never show key material in a response or log line.
+// whose message names the variables to fix and where to look, but not the
+// diagnosis; keep answering; log the full problem once; and never show key
+// material in a response or log line.
 func TestBrokenConfiguration(t *testing.T) {
 	k := hardKeys()
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 	lines := strings.Split(k.mainPEM, "\n")
+	// One base64 character in the middle of the body changed to another
+	// base64 character: still base64, no longer the key. The key is a
+	// fixture, so this is the same change in every run.
 	corrupt := []byte(k.mainPEM)
-	corrupt[len(corrupt)/2] ^= 'A' ^ 'B' // still base64, no longer the key
-	if corrupt[len(corrupt)/2] == '\n' {
-		t.Fatal("corrupted a line break")
+	mid := len(corrupt) / 2
+	for corrupt[mid] == '\n' {
+		mid++
+	}
+	if corrupt[mid] == 'A' {
+		corrupt[mid] = 'B'
+	} else {
+		corrupt[mid] = 'A'
 	}
 	certTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "hard"},
 		NotBefore: hardNow, NotAfter: hardNow.Add(time.Hour)}
@@ -101,9 +110,11 @@ func TestBrokenConfiguration(t *testing.T) {
 		{"expiry too short", map[string]string{endpoint.EnvExpiration: "30s"}, []string{endpoint.EnvExpiration + ": must be at least one minute"}, ""},
 		{"expiry too long", map[string]string{endpoint.EnvExpiration: "3651d"}, []string{endpoint.EnvExpiration + ": ", "longer than the 3650-day maximum"}, ""},
 		{"expiry overflowing", map[string]string{endpoint.EnvExpiration: "9999999999"}, []string{endpoint.EnvExpiration + ": ", "longer than the 3650-day maximum"}, ""},
-		{"grain not shorter than expiry", map[string]string{endpoint.EnvExpiration: "1h", endpoint.EnvGrain: "2h"}, []string{endpoint.EnvGrain + ": must be shorter than " + endpoint.EnvExpiration}, ""},
+		{"grain not shorter than expiry", map[string]string{endpoint.EnvExpiration: "1h", endpoint.EnvGrain: "2h"}, []string{endpoint.EnvGrain + ": may be at most half of " + endpoint.EnvExpiration}, ""},
+		{"grain over half the expiry", map[string]string{endpoint.EnvExpiration: "1h", endpoint.EnvGrain: "59m59s"}, []string{endpoint.EnvGrain + ": may be at most half of " + endpoint.EnvExpiration + " (1800 s)"}, ""},
 		{"grain not a duration", map[string]string{endpoint.EnvGrain: "often"}, []string{endpoint.EnvGrain + ": ", "is not a duration"}, ""},
 		{"cache size negative", map[string]string{endpoint.EnvCacheSize: "-1"}, []string{endpoint.EnvCacheSize + ": must be a whole number"}, ""},
+		{"cache size over the cap", map[string]string{endpoint.EnvCacheSize: "10000000"}, []string{endpoint.EnvCacheSize + ": must be a whole number from 0 (off) to 100000"}, ""},
 		{"cache size a word", map[string]string{endpoint.EnvCacheSize: "lots"}, []string{endpoint.EnvCacheSize + ": must be a whole number"}, ""},
 		{"restriction ID with symbols", map[string]string{endpoint.EnvRestrictionID: "abc/../x"}, []string{endpoint.EnvRestrictionID + ": must be a Mux playback restriction ID"}, ""},
 		{"allowed IDs with a bad entry", map[string]string{endpoint.EnvAllowedPlaybackIDs: hardID + ",not-an-id"}, []string{endpoint.EnvAllowedPlaybackIDs + ": entry 2 is not a playback ID"}, ""},
@@ -153,6 +164,16 @@ func TestBrokenConfiguration(t *testing.T) {
 			if !strings.Contains(startup, "configuration error") {
 				t.Fatalf("the configuration error was not logged at start: %s", startup)
 			}
+			// The owner gets the details: the error (which is what the log
+			// line holds) names each variable with its problem.
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("configuration error %q, want it to contain %q", err.Error(), w)
+				}
+				if name, _, ok := strings.Cut(w, ": "); ok && !strings.Contains(startup, name) {
+					t.Errorf("start-up log does not name %s: %s", name, startup)
+				}
+			}
 			in := &hardInstance{name: c.name, h: h, cfg: cfg, broken: true, rec: rec}
 			var first string
 			for i, req := range requests {
@@ -165,13 +186,23 @@ func TestBrokenConfiguration(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
+					// The public gets which variables and where to look, not
+					// the diagnosis.
 					for _, w := range c.want {
-						if !strings.Contains(msg, w) {
-							t.Errorf("message %q, want it to contain %q", msg, w)
+						name, diag, isVar := strings.Cut(w, ": ")
+						if !isVar {
+							name, diag = "", w
+						}
+						if name != "" && !strings.Contains(msg, name) {
+							t.Errorf("message %q does not name %s", msg, name)
+						}
+						if diag = strings.TrimSpace(diag); diag != "" && strings.Contains(msg, diag) {
+							t.Errorf("message %q gives the diagnosis %q to the public", msg, diag)
 						}
 					}
-					if !strings.HasPrefix(msg, "configuration error: ") {
-						t.Errorf("message %q does not say it is a configuration error", msg)
+					if !strings.HasPrefix(msg, "the function is misconfigured: check ") ||
+						!strings.Contains(msg, "function log") || !strings.Contains(msg, "sign_playback_id check") {
+						t.Errorf("message %q does not say it is a configuration error and where to look", msg)
 					}
 					if first == "" {
 						first = msg

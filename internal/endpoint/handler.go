@@ -2,15 +2,15 @@ package endpoint
 
 import (
 	"context"
-
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
-
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/envconf"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
 )
 
@@ -20,7 +20,9 @@ type TokenSource interface {
 	Sign(muxsign.Claims) (string, error)
 }
 
-// Handler answers the function's requests. It is safe for concurrent use.
+// Handler is the function: it turns a Request into a Result. Transports
+// adapt to it: Handle for Lambda events, ServeHTTP for the local server,
+// and the sign command calls Serve. It is safe for concurrent use.
 type Handler struct {
 	cfg    Config
 	cfgErr error
@@ -30,9 +32,10 @@ type Handler struct {
 }
 
 // New returns the Handler for the configuration in getenv. A configuration
-// error is logged once, here, and then answered to every request as a 500
-// that names the variable and the problem; the handler stays up so that the
-// message reaches whoever is looking. now is the clock for token expiry.
+// error is logged once, here, with every detail; every request then gets a
+// 500 that names the variables to fix, without the diagnosis. The handler
+// stays up so that the message reaches whoever is looking. now is the clock
+// for token expiry.
 func New(getenv func(string) string, now func() time.Time, log *slog.Logger) *Handler {
 	cfg, err := LoadConfig(getenv)
 	h := &Handler{cfg: cfg, cfgErr: err, now: now, log: log}
@@ -42,7 +45,7 @@ func New(getenv func(string) string, now func() time.Time, log *slog.Logger) *Ha
 	}
 	signer, err := muxsign.NewSigner(cfg.KeyID, cfg.Key)
 	if err != nil { // LoadConfig checked both; kept for safety
-		h.cfgErr = &ConfigError{Problems: []string{EnvSigningKey + ": " + err.Error()}}
+		h.cfgErr = &envconf.Error{Problems: []envconf.Problem{{Var: EnvSigningKey, Text: err.Error()}}}
 		log.Error("configuration error", "error", h.cfgErr.Error())
 		return h
 	}
@@ -57,78 +60,86 @@ func New(getenv func(string) string, now func() time.Time, log *slog.Logger) *Ha
 // that made it unusable, if any.
 func (h *Handler) Config() (Config, error) { return h.cfg, h.cfgErr }
 
+// Result is the function's answer to one request, before a transport writes
+// it: the status, the headers to set (Location among them for a redirect),
+// and the body. JSON answers also carry their tokens, redirects their URL,
+// and errors their public message, so that callers need not parse them back.
+type Result struct {
+	Status  int
+	Headers map[string]string
+	Body    string
+
+	Location  string          // a redirect's signed URL
+	Tokens    *TokensResponse // a JSON answer's tokens and URLs
+	ExpiresAt time.Time       // the exp of the tokens in the answer
+	Error     string          // the public message of an error answer
+}
+
 // Allowed methods, as sent in Allow and Access-Control-Allow-Methods.
 const allowedMethods = "GET, HEAD, POST, OPTIONS"
 
-// Handle answers one request. It never returns an error: every failure is an
-// HTTP response, and a panic becomes a 500.
-func (h *Handler) Handle(ctx context.Context, req events.APIGatewayProxyRequest) (resp events.APIGatewayProxyResponse, err error) {
-	start := time.Now()
-	rc := &reqCtx{method: strings.ToUpper(req.HTTPMethod), headers: lowerKeys(req.Headers)}
-	defer func() {
-		if p := recover(); p != nil {
-			h.log.Error("panic", "value", fmt.Sprint(p))
-			resp = h.errorResponse(rc, http.StatusInternalServerError, "internal error")
-			rc.err = "panic"
-		}
-		if rc.method == http.MethodHead {
-			resp.Body = ""
-			resp.IsBase64Encoded = false
-		}
-		h.logRequest(rc, resp.StatusCode, time.Since(start))
-	}()
-	return h.handle(rc, req), nil
-}
-
-// reqCtx carries what the request log line reports.
-type reqCtx struct {
-	method     string
-	headers    map[string]string
-	playbackID string
-	tokenType  muxsign.Type
-	err        string
-}
-
-func (h *Handler) handle(rc *reqCtx, req events.APIGatewayProxyRequest) events.APIGatewayProxyResponse {
-	if h.cfgErr != nil {
-		return h.errorResponse(rc, http.StatusInternalServerError, "configuration error: "+h.cfgErr.Error())
+// Serve answers r. It never fails: every problem is an HTTP answer. The
+// configuration comes first (a broken one answers 500 to everything), then
+// the method, then the policy, then signing.
+func (h *Handler) Serve(ctx context.Context, r Request) Result {
+	res := h.serve(ctx, r)
+	if r.Method == http.MethodHead {
+		res.Body = ""
 	}
-	switch rc.method {
+	return res
+}
+
+func (h *Handler) serve(_ context.Context, r Request) Result {
+	if h.cfgErr != nil {
+		return h.errorResult(r, http.StatusInternalServerError, publicConfigError(h.cfgErr))
+	}
+	switch r.Method {
 	case http.MethodOptions:
-		return h.preflight(rc)
+		return h.preflight(r)
 	case http.MethodGet, http.MethodHead, http.MethodPost:
 	default:
-		resp := h.errorResponse(rc, http.StatusMethodNotAllowed, "method not allowed: use GET, HEAD, POST or OPTIONS")
-		resp.Headers["Allow"] = allowedMethods
-		return resp
+		res := h.errorResult(r, http.StatusMethodNotAllowed, "method not allowed: use GET, HEAD, POST or OPTIONS")
+		res.Headers["Allow"] = allowedMethods
+		return res
 	}
-
-	q := newQuery(req)
-	r, status, msg := h.parse(rc, q)
+	p, status, msg := h.plan(r)
 	if status != 0 {
-		return h.errorResponse(rc, status, msg)
+		return h.errorResult(r, status, msg)
 	}
-	if r.json {
-		return h.jsonTokens(rc, r)
+	if p.json {
+		return h.jsonTokens(r, p)
 	}
-	return h.redirect(rc, r)
+	return h.redirect(r, p)
+}
+
+// publicConfigError is what an anonymous caller learns of a broken
+// configuration: which variables to fix and where the details are, not the
+// diagnosis (that goes to the function log and `sign_playback_id check`).
+func publicConfigError(err error) string {
+	var ce *envconf.Error
+	vars := []string{"the MUX_* variables"}
+	if errors.As(err, &ce) && len(ce.Problems) > 0 {
+		vars = ce.Vars()
+	}
+	return fmt.Sprintf("the function is misconfigured: check %s (details in the function log, or run `sign_playback_id check`)",
+		strings.Join(vars, ", "))
 }
 
 // preflight answers a CORS preflight.
-func (h *Handler) preflight(rc *reqCtx) events.APIGatewayProxyResponse {
-	headers := h.baseHeaders(rc)
+func (h *Handler) preflight(r Request) Result {
+	headers := h.baseHeaders(r)
 	if h.cfg.AllowedOrigins != nil && headers["Access-Control-Allow-Origin"] == "" {
-		return h.errorResponse(rc, http.StatusForbidden, "origin not allowed")
+		return h.errorResult(r, http.StatusForbidden, "origin not allowed")
 	}
 	headers["Access-Control-Allow-Methods"] = allowedMethods
 	headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
 	headers["Access-Control-Max-Age"] = "7200"
-	return events.APIGatewayProxyResponse{StatusCode: http.StatusNoContent, Headers: headers}
+	return Result{Status: http.StatusNoContent, Headers: headers}
 }
 
-// baseHeaders are sent on every response: CORS per the origin policy, and
+// baseHeaders are sent on every answer: CORS per the origin policy, and
 // caching that keeps shared caches from storing a token.
-func (h *Handler) baseHeaders(rc *reqCtx) map[string]string {
+func (h *Handler) baseHeaders(r Request) map[string]string {
 	headers := map[string]string{
 		"Cache-Control":          "private, no-store",
 		"X-Content-Type-Options": "nosniff",
@@ -139,54 +150,143 @@ func (h *Handler) baseHeaders(rc *reqCtx) map[string]string {
 		return headers
 	}
 	headers["Vary"] = "Accept, Origin"
-	if origin := rc.headers["origin"]; h.cfg.AllowedOrigins.Allows(origin) {
-		headers["Access-Control-Allow-Origin"] = origin
+	if h.cfg.AllowedOrigins.Allows(r.Origin) {
+		headers["Access-Control-Allow-Origin"] = r.Origin
 	}
 	return headers
 }
 
-// errorResponse is the JSON error every failure answers with:
+// errorResult is the JSON error every failure answers with:
 // {"errors":[{"message":"..."}]}.
-func (h *Handler) errorResponse(rc *reqCtx, status int, msg string) events.APIGatewayProxyResponse {
-	rc.err = msg
-	headers := h.baseHeaders(rc)
+func (h *Handler) errorResult(r Request, status int, msg string) Result {
+	headers := h.baseHeaders(r)
 	headers["Content-Type"] = "application/json; charset=utf-8"
-	return events.APIGatewayProxyResponse{StatusCode: status, Headers: headers, Body: errorBody(msg)}
+	return Result{Status: status, Headers: headers, Body: errorBody(msg), Error: msg}
 }
 
-func (h *Handler) logRequest(rc *reqCtx, status int, d time.Duration) {
-	attrs := []any{
-		"method", logSafe(rc.method, 16),
-		"status", status,
-		"playbackId", logSafe(rc.playbackID, muxsign.MaxPlaybackIDLen),
-		"durationMs", float64(d.Microseconds()) / 1000,
-	}
-	if rc.tokenType != "" {
-		attrs = append(attrs, "type", string(rc.tokenType))
-	}
-	if rc.err != "" {
-		attrs = append(attrs, "error", rc.err)
-	}
-	h.log.Info("request", attrs...)
+// plan is a request checked against the configuration: everything needed
+// to sign it.
+type plan struct {
+	json   bool
+	format string
+	life   time.Duration
+	drm    bool
+	params map[muxsign.Type]map[string]string // normalised options, by the token they go to
 }
 
-// logSafe keeps user input in a log line short and printable.
-func logSafe(s string, max int) string {
-	if len(s) > max {
-		s = s[:max] + "…"
+// formatsOf lists the extensions a redirect of type t may ask for; the
+// first is the default.
+func formatsOf(t muxsign.Type) []string {
+	switch t {
+	case muxsign.Video:
+		return []string{"m3u8"}
+	case muxsign.Thumbnail:
+		return []string{"jpg", "png", "webp"}
+	case muxsign.GIF:
+		return []string{"gif", "webp"}
+	case muxsign.Storyboard:
+		return []string{"vtt", "json"}
 	}
-	return strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f {
-			return '?'
+	return nil
+}
+
+// plan checks r against the configuration and the rules of each token type.
+// On failure it returns the status and message.
+func (h *Handler) plan(r Request) (plan, int, string) {
+	p := plan{json: r.JSON, life: h.cfg.Expiration, drm: r.DRM}
+	bad := func(format string, args ...any) (plan, int, string) {
+		return p, http.StatusBadRequest, fmt.Sprintf(format, args...)
+	}
+	if !muxsign.ValidPlaybackID(r.PlaybackID) {
+		return bad("playbackId must be 1 to %d ASCII letters and digits", muxsign.MaxPlaybackIDLen)
+	}
+	if h.cfg.AllowedPlaybackIDs != nil && !h.cfg.AllowedPlaybackIDs[r.PlaybackID] {
+		return p, http.StatusForbidden, "playbackId is not allowed by this site's policy"
+	}
+	typ := r.Type
+	if typ == "" {
+		typ = muxsign.Video
+	}
+	if typ.Audience() == "" {
+		return bad("type: unknown token type")
+	}
+	if r.Life != 0 {
+		switch {
+		case r.Life < time.Minute:
+			return bad("expiration must be at least 60 seconds")
+		case r.Life > h.cfg.Expiration:
+			return bad("expiration may be at most the configured %d seconds", int64(h.cfg.Expiration/time.Second))
 		}
-		return r
-	}, s)
+		p.life = r.Life
+	}
+
+	formats := formatsOf(typ)
+	switch {
+	case r.Format != "" && r.JSON:
+		return bad("format applies only to redirects, not to JSON responses")
+	case r.Format != "" && len(formats) == 0:
+		return bad("format does not apply to type %s", typ)
+	case r.Format != "" && !slices.Contains(formats, r.Format):
+		return bad("format must be one of %s for type %s", strings.Join(formats, ", "), typ)
+	case r.Format != "":
+		p.format = r.Format
+	case len(formats) > 0:
+		p.format = formats[0]
+	}
+
+	if r.JSON {
+		switch typ {
+		case muxsign.GIF:
+			return bad("type gif is available only as a redirect, not as JSON")
+		case muxsign.DRMLicense:
+			p.drm = true
+		}
+		p.drm = p.drm || h.cfg.DRM
+	} else if typ == muxsign.DRMLicense {
+		return bad("type drm_license has no redirect target: ask for JSON with response=json or Accept: application/json")
+	}
+
+	p.params = map[muxsign.Type]map[string]string{}
+	for _, name := range sortedKeys(r.Options) {
+		t := typ
+		if r.JSON {
+			t = jsonTokenFor(name)
+			if t == "" {
+				if muxsign.IsParam(name) {
+					return bad("invalid parameter %s: applies only to gif redirects, not to JSON responses", name)
+				}
+				return bad("invalid parameter %s: not a token option", name)
+			}
+		}
+		if p.params[t] == nil {
+			p.params[t] = map[string]string{}
+		}
+		p.params[t][name] = r.Options[name]
+	}
+	for _, t := range muxsign.Types {
+		if err := muxsign.CheckParams(t, p.params[t]); err != nil {
+			return bad("invalid parameter %v", err)
+		}
+	}
+	return p, 0, ""
 }
 
-func lowerKeys(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[strings.ToLower(k)] = v
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
 	}
-	return out
+	slices.Sort(keys)
+	return keys
+}
+
+// jsonTokenFor returns the token of a JSON response an option goes to: the
+// playback token for video options, the thumbnail token for image options.
+func jsonTokenFor(name string) muxsign.Type {
+	for _, t := range []muxsign.Type{muxsign.Video, muxsign.Thumbnail} {
+		if muxsign.ParamAppliesTo(t, name) {
+			return t
+		}
+	}
+	return ""
 }

@@ -51,7 +51,18 @@ const (
 	msgNotAllowed = "playbackId is not allowed by this site's policy"
 	msgOrigin     = "origin not allowed"
 	msgMethod     = "method not allowed"
+	msgTooLarge   = "query too large"
 )
+
+// hardManyParams returns the pairs of a query of n parameters: the playback
+// ID and n-1 pieces of noise.
+func hardManyParams(n int) []string {
+	kv := []string{"playbackId", hardID}
+	for i := 1; i < n; i++ {
+		kv = append(kv, fmt.Sprintf("utm_%d", i), "x")
+	}
+	return kv
+}
 
 type hardCase struct {
 	name   string
@@ -90,7 +101,6 @@ func hardCases() []hardCase {
 		{"right-to-left override", hardID + "\u202egpj"},
 		{"emoji", "🎬" + hardID},
 		{"129 characters", strings.Repeat("a", 129)},
-		{"10 KB", strings.Repeat("A1", 5*1024)},
 		{"slash", hardID + "/thumbnail.jpg"},
 		{"dot dot slash", "../" + hardID},
 		{"encoded dot dot slash", "%2e%2e%2f" + hardID},
@@ -117,6 +127,11 @@ func hardCases() []hardCase {
 		add(hardCase{name: "playbackId " + c.name, req: hardGet("playbackId", c.id), status: 400, msg: msgBadID,
 			check: hardNoEcho(c.id)})
 	}
+	// A query past MaxQueryBytes is refused before any parameter is read.
+	add(hardCase{name: "playbackId 10 KB", req: hardGet("playbackId", strings.Repeat("A1", 5*1024)), status: 414, msg: msgTooLarge,
+		check: hardNoEcho(strings.Repeat("A1", 25))})
+	add(hardCase{name: "201 parameters", req: hardGet(hardManyParams(201)...), status: 414, msg: msgTooLarge})
+	add(hardCase{name: "100 parameters, one the ID", req: hardGet(hardManyParams(100)...), status: 302})
 	// Letters and digits only, however odd: a valid ID shape is signed.
 	for _, id := range []string{"0", "null", "undefined", strings.Repeat("Z", 128)} {
 		add(hardCase{name: "playbackId shape " + id[:min(len(id), 8)], req: hardGet("playbackId", id), status: 302})
@@ -159,7 +174,9 @@ func hardCases() []hardCase {
 			check: hardNoEcho("\r\n")},
 		{name: "type empty", req: hardGet("playbackId", hardID, "type", ""), status: 400, msg: msgBadType},
 		{name: "type audience letter", req: hardGet("playbackId", hardID, "type", "t"), status: 400, msg: msgBadType},
-		{name: "type 10 KB", req: hardGet("playbackId", hardID, "type", strings.Repeat("x", 10240)), status: 400, msg: msgBadType,
+		{name: "type 10 KB", req: hardGet("playbackId", hardID, "type", strings.Repeat("x", 10240)), status: 414, msg: msgTooLarge,
+			check: hardNoEcho(strings.Repeat("x", 50))},
+		{name: "type 4 KB", req: hardGet("playbackId", hardID, "type", strings.Repeat("x", 4096)), status: 400, msg: msgBadType,
 			check: hardNoEcho(strings.Repeat("x", 50))},
 		{name: "type repeated", req: hardGet("playbackId", hardID, "type", "video", "type", "gif"), status: 400, msg: msgRepeated},
 		{name: "type name upper case is ignored", req: hardGet("playbackId", hardID, "TYPE", "gif"), status: 302},

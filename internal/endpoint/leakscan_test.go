@@ -8,10 +8,6 @@ package endpoint_test
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
@@ -19,6 +15,7 @@ import (
 	"encoding/pem"
 	"log/slog"
 	"math/big"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -71,41 +68,33 @@ func hardMust[T any](v T, err error) T {
 	return v
 }
 
+// hardKeys are the keys of the hard tests, from the fixtures in
+// testdata/keys: the same in every run, so that no outcome depends on a
+// draw.
 var hardKeys = sync.OnceValue(func() *hardKeySet {
 	k := &hardKeySet{}
-	k.main = hardMust(rsa.GenerateKey(rand.Reader, 2048))
+	k.main = hardParseRSA(hardRead("rsa2048_pkcs1.pem"))
 	k.mainPEM = hardPEM("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(k.main))
 	k.mainPKCS8 = hardPEM("PRIVATE KEY", hardMust(x509.MarshalPKCS8PrivateKey(k.main)))
 	k.mainB64 = base64.StdEncoding.EncodeToString([]byte(k.mainPEM))
-	k.small = hardMust(rsa.GenerateKey(rand.Reader, 1024))
+	k.small = hardParseRSA(hardRead("rsa1024_pkcs1.pem"))
 	k.smallPEM = hardPEM("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(k.small))
 	k.publicPEM = hardPEM("PUBLIC KEY", hardMust(x509.MarshalPKIXPublicKey(&k.main.PublicKey)))
-	ec := hardMust(ecdsa.GenerateKey(elliptic.P256(), rand.Reader))
-	k.ecPEM = hardPEM("EC PRIVATE KEY", hardMust(x509.MarshalECPrivateKey(ec)))
-	k.ecPKCS8 = hardPEM("PRIVATE KEY", hardMust(x509.MarshalPKCS8PrivateKey(ec)))
-	_, ed, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		panic(err)
-	}
-	k.edPEM = hardPEM("PRIVATE KEY", hardMust(x509.MarshalPKCS8PrivateKey(ed)))
-	//lint:ignore SA1019 an encrypted legacy PEM is exactly the input under test
-	block, err := x509.EncryptPEMBlock(rand.Reader, "RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(k.main), []byte("hunter2"), x509.PEMCipherAES128)
-	if err != nil {
-		panic(err)
-	}
-	k.encrypted = string(pem.EncodeToMemory(block))
+	k.ecPEM = hardRead("ec_p256.pem")
+	k.ecPKCS8 = hardRead("ec_p256_pkcs8.pem")
+	k.edPEM = hardRead("ed25519.pem")
+	k.encrypted = hardRead("rsa2048_encrypted_pkcs1.pem") // the main key, password "throwaway"
 
 	// Key-independent text (ASN.1 framing, the base64 of "-----BEGIN RSA
-	// PRIVATE KEY-----") is the same in every key: learn it from keys that
-	// are never used, and leave it out of the scan.
+	// PRIVATE KEY-----") is the same in every key: learn it from control
+	// keys that are never used, and leave it out of the scan.
 	control := newHardSecrets()
-	control.addRSA(hardMust(rsa.GenerateKey(rand.Reader, 2048)))
-	control.addRSA(hardMust(rsa.GenerateKey(rand.Reader, 1024)))
-	ec2 := hardMust(ecdsa.GenerateKey(elliptic.P256(), rand.Reader))
+	control.addRSA(hardParseRSA(hardRead("control_rsa2048_pkcs1.pem")))
+	control.addRSA(hardParseRSA(hardRead("control_rsa1024_pkcs1.pem")))
+	ec2 := hardMust(x509.ParseECPrivateKey(hardBlock(hardRead("control_ec_p256.pem"))))
 	control.addPEM(hardPEM("EC PRIVATE KEY", hardMust(x509.MarshalECPrivateKey(ec2))))
 	control.addPEM(hardPEM("PRIVATE KEY", hardMust(x509.MarshalPKCS8PrivateKey(ec2))))
-	_, ed2, _ := ed25519.GenerateKey(rand.Reader)
-	control.addPEM(hardPEM("PRIVATE KEY", hardMust(x509.MarshalPKCS8PrivateKey(ed2))))
+	control.addPEM(hardRead("control_ed25519.pem"))
 
 	s := newHardSecrets()
 	s.addRSA(k.main)
@@ -119,6 +108,26 @@ var hardKeys = sync.OnceValue(func() *hardKeySet {
 	k.secrets = s
 	return k
 })
+
+// hardRead reads a fixture of testdata/keys.
+func hardRead(name string) string {
+	return string(hardMust(os.ReadFile("../../testdata/keys/" + name)))
+}
+
+// hardBlock returns the DER of a PEM's only block.
+func hardBlock(p string) []byte {
+	block, _ := pem.Decode([]byte(p))
+	if block == nil {
+		panic("no PEM block")
+	}
+	return block.Bytes
+}
+
+// hardParseRSA parses a PKCS#1 PEM fixture (small keys too, which
+// ParsePrivateKey refuses).
+func hardParseRSA(p string) *rsa.PrivateKey {
+	return hardMust(x509.ParsePKCS1PrivateKey(hardBlock(p)))
+}
 
 // hardGram is the length of the runs of key text the scan looks for: any 20
 // characters in a row of any form of a key. A PEM line is 64 characters, so

@@ -2,6 +2,7 @@ package endpoint
 
 import (
 	"fmt"
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/envconf"
 	"regexp"
 	"strings"
 )
@@ -25,7 +26,7 @@ var (
 // ParseOriginList parses a list of origins separated by commas or spaces.
 func ParseOriginList(v string) (*OriginList, error) {
 	l := &OriginList{exact: map[string]bool{}}
-	entries := splitList(v)
+	entries := envconf.SplitList(v)
 	if len(entries) == 0 || len(entries) > maxAllowedOriginsCount {
 		return nil, fmt.Errorf("must list 1 to %d origins", maxAllowedOriginsCount)
 	}

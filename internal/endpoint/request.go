@@ -2,241 +2,183 @@ package endpoint
 
 import (
 	"fmt"
-	"mime"
 	"net/http"
-	"slices"
-	"strings"
+	"sync"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
-
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/envconf"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
 )
 
+// Request is one request to the function, parsed: what every transport (the
+// Lambda event, the local server, the sign command) hands to Handler.Serve.
+// Parsing checks syntax only; Serve applies the configuration and policy.
+type Request struct {
+	Method     string       // GET, HEAD, POST or OPTIONS (upper case)
+	PlaybackID string       // the playback ID to sign for
+	Type       muxsign.Type // what a redirect unlocks; "" means video
+	Format     string       // file extension of a redirect target; "" for the type's default
+	JSON       bool         // answer Mux Player's JSON tokens instead of a redirect
+	// Life is the token life asked for; zero means the configured maximum.
+	Life time.Duration
+	DRM  bool // add a DRM license token to a JSON answer
+	// Options are token options by name (the allowlist of muxsign); Serve
+	// routes each to the token it belongs to and normalises its value.
+	Options map[string]string
+	// Origin is the Origin header as sent, for CORS.
+	Origin string
+}
+
 // Query parameters the function reads besides the token options of
-// muxsign.CheckParam. Everything else is ignored and never reaches a token.
+// muxsign. Nothing else in a query is looked at.
 const (
-	paramPlaybackID = "playbackId"
-	paramType       = "type"
-	paramFormat     = "format"     // file extension of image redirects
-	paramResponse   = "response"   // "json" or "redirect"
-	paramExpiration = "expiration" // a shorter token life than the configured one
-	paramDRM        = "drm"        // add a DRM license token to JSON
+	ParamPlaybackID = "playbackId"
+	ParamType       = "type"
+	ParamFormat     = "format"     // file extension of image redirects
+	ParamResponse   = "response"   // "json" or "redirect"
+	ParamExpiration = "expiration" // a shorter token life than the configured one
+	ParamDRM        = "drm"        // add a DRM license token to JSON
 )
 
-// formats lists, per type, the extensions a redirect may ask for; the first
-// is the default.
-var formats = map[muxsign.Type][]string{
-	muxsign.Video:      {"m3u8"},
-	muxsign.Thumbnail:  {"jpg", "png", "webp"},
-	muxsign.GIF:        {"gif", "webp"},
-	muxsign.Storyboard: {"vtt", "json"},
+// Bounds on a query, checked before any other work: the function reads a
+// dozen parameters at most, so a query past these is abuse or a mistake.
+const (
+	MaxQueryParams = 100
+	MaxQueryBytes  = 8 << 10
+)
+
+// Query gives a request's query parameters to Parse.
+type Query interface {
+	// Len returns how many parameters the query holds, counting a repeated
+	// name once per value, and their total size in bytes. It may stop
+	// counting past MaxQueryParams or MaxQueryBytes.
+	Len() (params, bytes int)
+	// Values returns the values given for name, in order (nil when absent).
+	Values(name string) []string
 }
 
-// signRequest is a request that passed validation.
-type signRequest struct {
-	id     string
-	typ    muxsign.Type
-	json   bool
-	format string
-	life   time.Duration
-	drm    bool
-	params map[muxsign.Type]map[string]string // options, by the token they go to
+// RequestError is a request the function refuses before signing: the status
+// (400, 414) and the message the caller gets.
+type RequestError struct {
+	Status  int
+	Message string
 }
 
-// query reads parameters from both of the maps Netlify and API Gateway fill.
-type query struct {
-	single map[string]string
-	multi  map[string][]string
+func (e *RequestError) Error() string { return e.Message }
+
+func badRequest(format string, args ...any) *RequestError {
+	return &RequestError{Status: http.StatusBadRequest, Message: fmt.Sprintf(format, args...)}
 }
 
-func newQuery(req events.APIGatewayProxyRequest) query {
-	return query{single: req.QueryStringParameters, multi: req.MultiValueQueryStringParameters}
-}
-
-// get returns the value of name and whether it was given. A parameter given
-// more than once is an error: which value wins would be a guess.
-func (q query) get(name string) (string, bool, error) {
-	if vs, ok := q.multi[name]; ok && len(vs) > 1 {
-		return "", true, fmt.Errorf("parameter %s is given more than once", name)
+// queryNames lists every name Parse reads, built on first use.
+var queryNames = sync.OnceValue(func() []string {
+	names := []string{ParamPlaybackID, ParamType, ParamFormat, ParamResponse, ParamExpiration, ParamDRM}
+	seen := map[string]bool{}
+	for _, t := range muxsign.Types {
+		for _, n := range muxsign.ParamNames(t) {
+			if !seen[n] {
+				seen[n] = true
+				names = append(names, n)
+			}
+		}
 	}
-	if v, ok := q.single[name]; ok {
-		return v, true, nil
-	}
-	if vs, ok := q.multi[name]; ok && len(vs) == 1 {
-		return vs[0], true, nil
-	}
-	return "", false, nil
-}
-
-// names returns every parameter name, sorted.
-func (q query) names() []string {
-	seen := make(map[string]bool, len(q.single)+len(q.multi))
-	for k := range q.single {
-		seen[k] = true
-	}
-	for k := range q.multi {
-		seen[k] = true
-	}
-	names := make([]string, 0, len(seen))
-	for k := range seen {
-		names = append(names, k)
-	}
-	slices.Sort(names)
 	return names
-}
+})
 
-// parse validates the request. On failure it returns the status and message.
-func (h *Handler) parse(rc *reqCtx, q query) (signRequest, int, string) {
-	r := signRequest{typ: muxsign.Video, life: h.cfg.Expiration}
-	bad := func(format string, args ...any) (signRequest, int, string) {
-		return r, http.StatusBadRequest, fmt.Sprintf(format, args...)
+// ParseQuery reads the parameters of a GET, HEAD or POST into r: only the
+// names the function knows are looked up, each at most once. The Accept
+// header decides JSON when response= is absent. It checks syntax (a
+// repeated parameter, a missing or malformed playback ID, an unknown type,
+// an unreadable duration); Serve checks the rest.
+func ParseQuery(r *Request, q Query, accept string) *RequestError {
+	if n, size := q.Len(); n > MaxQueryParams || size > MaxQueryBytes {
+		return &RequestError{Status: http.StatusRequestURITooLong, Message: fmt.Sprintf(
+			"query too large: at most %d parameters and %d bytes", MaxQueryParams, MaxQueryBytes)}
+	}
+	get := func(name string) (string, bool, *RequestError) {
+		vs := q.Values(name)
+		switch len(vs) {
+		case 0:
+			return "", false, nil
+		case 1:
+			return vs[0], true, nil
+		}
+		return "", true, badRequest("parameter %s is given more than once", name)
 	}
 
-	id, given, err := q.get(paramPlaybackID)
-	rc.playbackID = id
+	id, given, err := get(ParamPlaybackID)
+	r.PlaybackID = id
 	switch {
 	case err != nil:
-		return bad("%v", err)
+		return err
 	case !given || id == "":
-		return bad("Missing playbackId in query string")
+		return badRequest("Missing playbackId in query string")
 	case !muxsign.ValidPlaybackID(id):
-		return bad("playbackId must be 1 to %d ASCII letters and digits", muxsign.MaxPlaybackIDLen)
-	case h.cfg.AllowedPlaybackIDs != nil && !h.cfg.AllowedPlaybackIDs[id]:
-		return r, http.StatusForbidden, "playbackId is not allowed by this site's policy"
+		return badRequest("playbackId must be 1 to %d ASCII letters and digits", muxsign.MaxPlaybackIDLen)
 	}
-	r.id = id
 
-	if v, given, err := q.get(paramType); err != nil {
-		return bad("%v", err)
+	r.Type = muxsign.Video
+	if v, given, err := get(ParamType); err != nil {
+		return err
 	} else if given {
-		t, err := muxsign.ParseType(v)
-		if err != nil {
-			return bad("type: %v", err)
+		t, perr := muxsign.ParseType(v)
+		if perr != nil {
+			return badRequest("type: %v", perr)
 		}
-		r.typ = t
+		r.Type = t
 	}
-	rc.tokenType = r.typ
 
-	if v, given, err := q.get(paramResponse); err != nil {
-		return bad("%v", err)
+	if v, given, err := get(ParamResponse); err != nil {
+		return err
 	} else if given && v != "json" && v != "redirect" {
-		return bad("response must be json or redirect")
+		return badRequest("response must be json or redirect")
 	} else {
-		r.json = v == "json" || (!given && acceptsJSON(rc.headers["accept"]))
+		r.JSON = v == "json" || (!given && AcceptsJSON(accept))
 	}
 
-	if v, given, err := q.get(paramExpiration); err != nil {
-		return bad("%v", err)
+	if v, given, err := get(ParamExpiration); err != nil {
+		return err
 	} else if given {
-		d, err := muxsign.ParseDuration(v)
-		switch {
-		case err != nil:
-			return bad("expiration: %v", err)
-		case d < time.Minute:
-			return bad("expiration must be at least 60 seconds")
-		case d > h.cfg.Expiration:
-			return bad("expiration may be at most the configured %d seconds", int64(h.cfg.Expiration/time.Second))
+		d, perr := muxsign.ParseDuration(v)
+		if perr != nil {
+			return badRequest("expiration: %v", perr)
 		}
-		r.life = d
+		if d < time.Minute {
+			return badRequest("expiration must be at least 60 seconds")
+		}
+		r.Life = d
 	}
 
-	if v, given, err := q.get(paramDRM); err != nil {
-		return bad("%v", err)
+	if v, given, err := get(ParamDRM); err != nil {
+		return err
 	} else if given {
-		b, err := parseBool(v)
+		b, perr := envconf.ParseBool(v)
+		if perr != nil {
+			return badRequest("drm must be true or false")
+		}
+		r.DRM = b
+	}
+
+	if v, given, err := get(ParamFormat); err != nil {
+		return err
+	} else if given {
+		if v == "" {
+			return badRequest("format must not be empty")
+		}
+		r.Format = v
+	}
+
+	for _, name := range queryNames()[6:] {
+		v, given, err := get(name)
 		if err != nil {
-			return bad("drm must be true or false")
+			return err
 		}
-		r.drm = b
-	}
-
-	if v, given, err := q.get(paramFormat); err != nil {
-		return bad("%v", err)
-	} else if given {
-		if r.json {
-			return bad("format applies only to redirects, not to JSON responses")
-		}
-		if !slices.Contains(formats[r.typ], v) {
-			if len(formats[r.typ]) == 0 {
-				return bad("format does not apply to type %s", r.typ)
+		if given {
+			if r.Options == nil {
+				r.Options = map[string]string{}
 			}
-			return bad("format must be one of %s for type %s", strings.Join(formats[r.typ], ", "), r.typ)
-		}
-		r.format = v
-	} else if fs := formats[r.typ]; len(fs) > 0 {
-		r.format = fs[0]
-	}
-
-	if r.json {
-		switch r.typ {
-		case muxsign.GIF:
-			return bad("type gif is available only as a redirect, not as JSON")
-		case muxsign.DRMLicense:
-			r.drm = true
-		}
-		r.drm = r.drm || h.cfg.DRM
-	} else if r.typ == muxsign.DRMLicense {
-		return bad("type drm_license has no redirect target: ask for JSON with response=json or Accept: application/json")
-	}
-
-	r.params = map[muxsign.Type]map[string]string{}
-	for _, name := range q.names() {
-		if !muxsign.IsParam(name) {
-			continue // not an option: never reaches a token
-		}
-		v, _, err := q.get(name)
-		if err != nil {
-			return bad("%v", err)
-		}
-		t := r.typ
-		if r.json {
-			t = jsonTokenFor(name)
-			if t == "" {
-				return bad("invalid parameter %s: applies only to gif redirects, not to JSON responses", name)
-			}
-		}
-		if r.params[t] == nil {
-			r.params[t] = map[string]string{}
-		}
-		r.params[t][name] = v
-	}
-	for t, p := range r.params {
-		if err := muxsign.CheckParams(t, p); err != nil {
-			return bad("invalid parameter %v", err)
+			r.Options[name] = v
 		}
 	}
-	return r, 0, ""
-}
-
-// jsonTokenFor returns the token of a JSON response an option goes to: the
-// playback token for video options, the thumbnail token for image options.
-func jsonTokenFor(name string) muxsign.Type {
-	for _, t := range []muxsign.Type{muxsign.Video, muxsign.Thumbnail} {
-		if muxsign.ParamAppliesTo(t, name) {
-			return t
-		}
-	}
-	return ""
-}
-
-// acceptsJSON reports whether an Accept header asks for JSON: one of its
-// media ranges is application/json (or a +json type) with a non-zero q.
-func acceptsJSON(accept string) bool {
-	if accept == "" || len(accept) > 2048 {
-		return false
-	}
-	for _, part := range strings.Split(accept, ",") {
-		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
-		if err != nil {
-			continue
-		}
-		if q, ok := params["q"]; ok && (q == "0" || strings.Trim(q, "0.") == "") {
-			continue
-		}
-		if mt == "application/json" || (strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")) {
-			return true
-		}
-	}
-	return false
+	return nil
 }

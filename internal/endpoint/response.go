@@ -5,28 +5,31 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
-
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
 )
 
-// expiresAt is the exp of every token r gets: now plus the token life,
-// rounded down to the grain (at most a tenth of a shorter requested life).
-func (h *Handler) expiresAt(r signRequest) time.Time {
-	grain := h.cfg.Grain
-	if r.life < h.cfg.Expiration {
-		grain = min(grain, r.life/10)
+// grain is the grid a token of the given life is rounded to: the
+// configured grain, and at most a tenth of a shorter requested life.
+func (h *Handler) grain(life time.Duration) time.Duration {
+	if life < h.cfg.Expiration {
+		return min(h.cfg.Grain, life/10)
 	}
-	return muxsign.ExpiresAt(h.now(), r.life, grain)
+	return h.cfg.Grain
+}
+
+// expiresAt is the exp of every token p gets: now plus the token life,
+// rounded down to the grain.
+func (h *Handler) expiresAt(p plan) time.Time {
+	return muxsign.ExpiresAt(h.now(), p.life, h.grain(p.life))
 }
 
 // sign makes the token of type t for r, expiring at exp.
-func (h *Handler) sign(r signRequest, t muxsign.Type, exp time.Time) (string, error) {
+func (h *Handler) sign(r Request, p plan, t muxsign.Type, exp time.Time) (string, error) {
 	return h.tokens.Sign(muxsign.Claims{
-		PlaybackID:            r.id,
+		PlaybackID:            r.PlaybackID,
 		Type:                  t,
 		ExpiresAt:             exp,
-		Params:                r.params[t],
+		Params:                p.params[t],
 		PlaybackRestrictionID: h.cfg.PlaybackRestrictionID,
 	})
 }
@@ -50,15 +53,27 @@ func (h *Handler) resourceURL(t muxsign.Type, id, format, token string) string {
 }
 
 // redirect answers 302 to the signed Mux URL.
-func (h *Handler) redirect(rc *reqCtx, r signRequest) events.APIGatewayProxyResponse {
-	tok, err := h.sign(r, r.typ, h.expiresAt(r))
-	if err != nil {
-		h.log.Error("signing failed", "error", err.Error())
-		return h.errorResponse(rc, http.StatusInternalServerError, "could not sign the token")
+func (h *Handler) redirect(r Request, p plan) Result {
+	typ := r.Type
+	if typ == "" {
+		typ = muxsign.Video
 	}
-	headers := h.baseHeaders(rc)
-	headers["Location"] = h.resourceURL(r.typ, r.id, r.format, tok)
-	return events.APIGatewayProxyResponse{StatusCode: http.StatusFound, Headers: headers}
+	exp := h.expiresAt(p)
+	tok, err := h.sign(r, p, typ, exp)
+	if err != nil {
+		return h.signingFailed(r, err)
+	}
+	loc := h.resourceURL(typ, r.PlaybackID, p.format, tok)
+	headers := h.baseHeaders(r)
+	headers["Location"] = loc
+	return Result{Status: http.StatusFound, Headers: headers, Location: loc, ExpiresAt: exp}
+}
+
+// signingFailed answers a token that could not be signed: a 500 whose
+// detail goes to the log only.
+func (h *Handler) signingFailed(r Request, err error) Result {
+	h.log.Error("signing failed", "error", err.Error())
+	return h.errorResult(r, http.StatusInternalServerError, "could not sign the token")
 }
 
 // PlayerTokens is the tokens object Mux Player's tokens property takes.
@@ -93,46 +108,43 @@ type TokensResponse struct {
 }
 
 // jsonTokens answers 200 with a TokensResponse.
-func (h *Handler) jsonTokens(rc *reqCtx, r signRequest) events.APIGatewayProxyResponse {
+func (h *Handler) jsonTokens(r Request, p plan) Result {
 	// One clock reading for all tokens, so they share one exp.
-	exp := h.expiresAt(r)
-	out := TokensResponse{PlaybackID: r.id, ExpiresAt: exp.UTC()}
-	fail := func(err error) events.APIGatewayProxyResponse {
-		h.log.Error("signing failed", "error", err.Error())
-		return h.errorResponse(rc, http.StatusInternalServerError, "could not sign the token")
-	}
+	exp := h.expiresAt(p)
+	id := r.PlaybackID
+	out := TokensResponse{PlaybackID: id, ExpiresAt: exp.UTC()}
 	var err error
-	if out.Tokens.Playback, err = h.sign(r, muxsign.Video, exp); err != nil {
-		return fail(err)
+	if out.Tokens.Playback, err = h.sign(r, p, muxsign.Video, exp); err != nil {
+		return h.signingFailed(r, err)
 	}
-	if out.Tokens.Thumbnail, err = h.sign(r, muxsign.Thumbnail, exp); err != nil {
-		return fail(err)
+	if out.Tokens.Thumbnail, err = h.sign(r, p, muxsign.Thumbnail, exp); err != nil {
+		return h.signingFailed(r, err)
 	}
-	if out.Tokens.Storyboard, err = h.sign(r, muxsign.Storyboard, exp); err != nil {
-		return fail(err)
+	if out.Tokens.Storyboard, err = h.sign(r, p, muxsign.Storyboard, exp); err != nil {
+		return h.signingFailed(r, err)
 	}
 	out.URLs = PlayerURLs{
-		Playback:   h.resourceURL(muxsign.Video, r.id, "m3u8", out.Tokens.Playback),
-		Thumbnail:  h.resourceURL(muxsign.Thumbnail, r.id, "jpg", out.Tokens.Thumbnail),
-		Storyboard: h.resourceURL(muxsign.Storyboard, r.id, "vtt", out.Tokens.Storyboard),
+		Playback:   h.resourceURL(muxsign.Video, id, "m3u8", out.Tokens.Playback),
+		Thumbnail:  h.resourceURL(muxsign.Thumbnail, id, "jpg", out.Tokens.Thumbnail),
+		Storyboard: h.resourceURL(muxsign.Storyboard, id, "vtt", out.Tokens.Storyboard),
 	}
-	if r.drm {
-		if out.Tokens.DRM, err = h.sign(r, muxsign.DRMLicense, exp); err != nil {
-			return fail(err)
+	if p.drm {
+		if out.Tokens.DRM, err = h.sign(r, p, muxsign.DRMLicense, exp); err != nil {
+			return h.signingFailed(r, err)
 		}
 		out.URLs.DRM = &DRMURLs{
-			Widevine:  h.resourceURL(muxsign.DRMLicense, r.id, "widevine", out.Tokens.DRM),
-			PlayReady: h.resourceURL(muxsign.DRMLicense, r.id, "playready", out.Tokens.DRM),
-			FairPlay:  h.resourceURL(muxsign.DRMLicense, r.id, "fairplay", out.Tokens.DRM),
+			Widevine:  h.resourceURL(muxsign.DRMLicense, id, "widevine", out.Tokens.DRM),
+			PlayReady: h.resourceURL(muxsign.DRMLicense, id, "playready", out.Tokens.DRM),
+			FairPlay:  h.resourceURL(muxsign.DRMLicense, id, "fairplay", out.Tokens.DRM),
 		}
 	}
 	body, err := json.Marshal(out)
 	if err != nil {
-		return fail(err)
+		return h.signingFailed(r, err)
 	}
-	headers := h.baseHeaders(rc)
+	headers := h.baseHeaders(r)
 	headers["Content-Type"] = "application/json; charset=utf-8"
-	return events.APIGatewayProxyResponse{StatusCode: http.StatusOK, Headers: headers, Body: string(body)}
+	return Result{Status: http.StatusOK, Headers: headers, Body: string(body), Tokens: &out, ExpiresAt: exp}
 }
 
 // ErrorBody is the JSON shape of every error: {"errors":[{"message":"..."}]}.

@@ -1,0 +1,96 @@
+package endpoint
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
+)
+
+// Incoming is a request as a transport received it, before parsing.
+type Incoming struct {
+	Method string
+	Query  Query
+	// Header returns a request header's value by its lower-case name, ""
+	// when absent.
+	Header func(name string) string
+}
+
+// Answer is the whole function behind a transport: it parses in, serves it,
+// logs one line, and turns a panic into a 500.
+func (h *Handler) Answer(ctx context.Context, in Incoming) (res Result) {
+	start := time.Now()
+	r := Request{Method: strings.ToUpper(in.Method), Origin: in.Header("origin")}
+	logErr := ""
+	defer func() {
+		if p := recover(); p != nil {
+			h.log.Error("panic", "value", fmt.Sprint(p))
+			res = h.errorResult(r, http.StatusInternalServerError, "internal error")
+			logErr = "panic"
+			if r.Method == http.MethodHead {
+				res.Body = ""
+			}
+		}
+		if logErr == "" {
+			logErr = res.Error
+		}
+		h.logRequest(r, res.Status, logErr, time.Since(start))
+	}()
+	if h.cfgErr == nil && (r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodPost) {
+		if err := ParseQuery(&r, in.Query, in.Header("accept")); err != nil {
+			res = h.errorResult(r, err.Status, err.Message)
+			if r.Method == http.MethodHead {
+				res.Body = ""
+			}
+			return res
+		}
+	}
+	res = h.Serve(ctx, r)
+	if res.Status == http.StatusInternalServerError && h.cfgErr != nil {
+		logErr = "configuration error: " + h.cfgErr.Error()
+	}
+	return res
+}
+
+// logRequest writes the request's log line. User input in it is shortened
+// and made printable.
+func (h *Handler) logRequest(r Request, status int, errMsg string, d time.Duration) {
+	attrs := []any{
+		"method", logSafe(r.Method, 16),
+		"status", status,
+		"playbackId", logSafe(r.PlaybackID, muxsign.MaxPlaybackIDLen),
+		"durationMs", float64(d.Microseconds()) / 1000,
+	}
+	if r.Type != "" {
+		attrs = append(attrs, "type", string(r.Type))
+	}
+	if errMsg != "" {
+		attrs = append(attrs, "error", errMsg)
+	}
+	h.log.Info("request", attrs...)
+}
+
+// logSafe keeps user input in a log line short and printable: at most max
+// bytes of s, never cutting a UTF-8 character in half, with control
+// characters, invalid bytes and unprintable runes replaced by '?'.
+func logSafe(s string, max int) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if i+size > max {
+			b.WriteString("…")
+			break
+		}
+		if r == utf8.RuneError || !unicode.IsPrint(r) {
+			r = '?'
+		}
+		b.WriteRune(r)
+		i += size
+	}
+	return b.String()
+}
