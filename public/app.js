@@ -3,6 +3,8 @@
 // it and hls.js elsewhere (vendor/hls.min.js, else the same pinned release
 // from a CDN, checked by Subresource Integrity). It reports what happens in
 // #status and in document.body.dataset.state: idle, loading, playing, error.
+// When playback fails it asks the function why (token-info.js tells a token of
+// make dev's throwaway development key from a real one).
 (function () {
   'use strict';
 
@@ -27,22 +29,41 @@
     return FUNCTION_URL + '?playbackId=' + encodeURIComponent(id) + (extra || '');
   }
 
-  // explain asks the function for this ID as JSON: a 400, 403 or 500 from it
-  // carries the reason, which the player's own error never does.
+  // explain asks the function for this ID as JSON: a 400, 401, 403 or 500
+  // from it carries the reason, which the player's own error never does. It
+  // resolves to { lead, detail }: lead, when set, replaces the player's error
+  // as the first thing the viewer reads.
   function explain() {
-    var timeout = new Promise(function (resolve) { setTimeout(resolve, 3000, ''); });
+    var timeout = new Promise(function (resolve) { setTimeout(resolve, 3000, { lead: '', detail: '' }); });
     var ask = fetch(fnURL('&response=json'), { headers: { Accept: 'application/json' } })
       .then(function (res) {
         return res.json().then(function (body) {
-          if (!res.ok && body && body.errors && body.errors[0]) {
-            return 'The function answers ' + res.status + ': ' + body.errors[0].message;
+          var said = !res.ok && body && body.errors && body.errors[0] && body.errors[0].message;
+          if (said) {
+            var detail = 'The function answers ' + res.status + ': ' + said;
+            if (res.status === 401) return { lead: 'Sign in to watch.', detail: detail };
+            if (res.status === 403) return { lead: 'This video is not available to you.', detail: detail };
+            return { lead: '', detail: detail };
           }
-          return 'The function signs tokens for this ID, so Mux (or the network) refused the signed URL: ' +
-            'check that the playback ID exists and that the signing key belongs to the same Mux environment. ' +
-            "Run `sign_playback_id verify 'SIGNED_URL'` on the stream link below to see what Mux would say.";
+          var playback = body && body.tokens && body.tokens.playback;
+          if (res.ok && window.MuxTokenInfo && window.MuxTokenInfo.isDevKeyToken(playback)) {
+            return {
+              lead: 'This token was signed with the throwaway development key: set MUX_SIGNING_KEY and ' +
+                'MUX_PRIVATE_KEY (or .env) to play real videos.',
+              detail: 'Mux knows only keys made in your Mux account, so it refuses every token of the key ' +
+                '`make dev` invents when no key is configured. The playback ID may be fine.'
+            };
+          }
+          return {
+            lead: '',
+            detail: 'The function signs tokens for this ID, so Mux (or the network) refused the signed URL: ' +
+              'check that the playback ID exists, has a signed playback policy, and that the signing key ' +
+              'belongs to the same Mux environment. ' +
+              "Run `sign_playback_id verify 'SIGNED_URL'` on the stream link below to see what Mux would say."
+          };
         });
       })
-      .catch(function () { return ''; });
+      .catch(function () { return { lead: '', detail: '' }; });
     return Promise.race([ask, timeout]);
   }
 
@@ -52,7 +73,8 @@
     failed = true;
     status.textContent = message + ' (asking the function why…)';
     explain().then(function (why) {
-      setState('error', why ? message + ' ' + why : message);
+      var parts = why.lead ? [why.lead, why.detail, '(' + message + ')'] : [message, why.detail];
+      setState('error', parts.filter(Boolean).join(' '));
     });
   }
 
@@ -100,7 +122,7 @@
         failed = true;
         setState('error', 'This browser needs hls.js to play HLS, and neither ' + HLS_JS + ' nor ' +
           HLS_JS_CDN.src + ' could be loaded. Copy hls.js\'s dist/hls.min.js into public/vendor/ ' +
-          '(npm install hls.js && cp node_modules/hls.js/dist/hls.min.js public/vendor/).');
+          '(see public/vendor/README.md for the pinned release).');
       };
       document.head.appendChild(cdn);
     };

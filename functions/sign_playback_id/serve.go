@@ -30,11 +30,7 @@ const samplePlaybackID = "qIJBqaJPkhNXiHbed8j2jyx02tQQWBI5fL6WkIQYL63w"
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	port := getenv("PORT")
-	if port == "" {
-		port = "8888"
-	}
-	addr := fs.String("addr", "localhost:"+port, "address to listen on (PORT sets the port)")
+	addr := fs.String("addr", "", "address to listen on (default localhost:$PORT, PORT from the environment or .env, else 8888)")
 	public := fs.String("public", "public", "folder of static files to serve at / (\"\" for none)")
 	envFile := fs.String("env-file", ".env", "file of KEY=VALUE lines to read, if it exists; the environment wins")
 	if err := fs.Parse(args); err != nil {
@@ -44,6 +40,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	getenv, err := withDotenv(getenv, *envFile)
 	if err != nil {
 		return err
+	}
+	if *addr == "" { // after .env, so that PORT there counts
+		port := getenv("PORT")
+		if port == "" {
+			port = "8888"
+		}
+		*addr = "localhost:" + port
 	}
 	getenv, err = withDevKey(getenv, stderr)
 	if err != nil {

@@ -253,3 +253,26 @@ func TestServeReadsPort(t *testing.T) {
 		t.Errorf("stdout = %q, want it to contain %q", out.String(), want)
 	}
 }
+
+// PORT in .env counts too: .env is read before the address is chosen.
+func TestServeReadsPortFromDotenv(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	ln.Close()
+	path := filepath.Join(t.TempDir(), "port.env")
+	if err := os.WriteFile(path, []byte("PORT="+port+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errOut syncBuffer
+	if err := run(ctx, []string{"x", "--env-file", path, "--public", ""}, getenvFrom(nil), &out, &errOut); err != nil {
+		t.Fatalf("serve: %v; stderr: %s", err, errOut.String())
+	}
+	if want := "listening on http://localhost:" + port + "/"; !strings.Contains(out.String(), want) {
+		t.Errorf("stdout = %q, want it to contain %q", out.String(), want)
+	}
+}
