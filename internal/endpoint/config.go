@@ -27,8 +27,9 @@ const (
 	EnvDRM                = "MUX_DRM"
 	DefaultCacheSize      = 10000
 	// MaxCacheSize bounds MUX_TOKEN_CACHE_SIZE: a cached token with its key
-	// and LRU entry takes about 1.3 KB (BenchmarkCacheEntryBytes), so the
-	// cap is about 130 MB, well inside Netlify's 1024 MB function.
+	// and LRU entry takes about 1 KB of heap (BenchmarkCacheEntryBytes: 969
+	// bytes for a thumbnail token with two options), so the cap is about
+	// 100 MB, well inside Netlify's 1024 MB function.
 	MaxCacheSize           = 100_000
 	maxGrain               = time.Hour
 	defaultStreamHost      = "stream.mux.com"
@@ -124,7 +125,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if v := env(EnvCacheSize); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > MaxCacheSize {
-			bad(EnvCacheSize, "must be a whole number from 0 (off) to %d (about 1.3 KB each)", MaxCacheSize)
+			bad(EnvCacheSize, "must be a whole number from 0 (off) to %d (about 1 KB each)", MaxCacheSize)
 		} else {
 			c.CacheSize = n
 		}
