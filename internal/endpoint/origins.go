@@ -24,11 +24,19 @@ import (
 //     BRANCH--SITE.netlify.app), and nothing else: not SITE.netlify.app (list
 //     that as an exact origin), nor a.b--SITE.netlify.app.
 //
-// The *-- form is accepted under netlify.app only. Netlify reserves the "--"
-// separator in a label under netlify.app for a site's own deploys (site names
-// cannot contain "--"), which is what makes X--SITE belong to SITE there. On
-// any other public suffix X--SITE is just another name someone else may own,
-// and under a domain of your own https://*.example.com already says it.
+// The *-- form is accepted under netlify.app only, for a SITE without "--"
+// and an X that is one label part without "--" (so X--SITE splits one way).
+// Netlify uses "--" in a label under netlify.app to name a site's deploys
+// (deploy previews, branch deploys, permalinks HASH--SITE), which is what
+// makes X--SITE belong to SITE there; the form relies on Netlify keeping
+// "--" out of site names. On any other public suffix X--SITE is just another
+// name someone else may register, and under a domain of your own
+// https://*.example.com already says it, so the form would add nothing there.
+//
+// Known limit: a wildcard is checked against the Public Suffix List for its
+// own domain only. *.amazonaws.com is accepted (amazonaws.com is registrable)
+// although suffixes such as s3.amazonaws.com lie beneath it; the list gives
+// no way to ask what lies beneath a name.
 //
 // Parsing checks everything, including the Public Suffix List lookup; Allows,
 // on the request path, only compares strings.
