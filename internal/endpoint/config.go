@@ -205,7 +205,7 @@ func hostBase(v string) (string, error) {
 		v = strings.TrimPrefix(v, "http://")
 		scheme = "http"
 	}
-	v = strings.TrimSuffix(v, "/")
+	v = strings.ToLower(strings.TrimSuffix(v, "/"))
 	host, port, hasPort := strings.Cut(v, ":")
 	if len(v) > 253 || !validHostName(host) || hasPort && !allDigits(port, 5) {
 		return "", fmt.Errorf("must be a host name such as stream.example.com (optionally with :port), without path")
@@ -221,29 +221,14 @@ func hostBase(v string) (string, error) {
 	return scheme + "://" + strings.ToLower(v), nil
 }
 
-// validHostName reports whether s is a DNS name: dot-separated labels of 1 to
-// 63 ASCII letters, digits and inner hyphens.
+// validHostName reports whether s is a DNS name in lower case: dot-separated
+// labels of 1 to 63 ASCII letters, digits and inner hyphens.
 func validHostName(s string) bool {
 	if s == "" || len(s) > 253 {
 		return false
 	}
 	for label := range strings.SplitSeq(s, ".") {
 		if !validLabel(label) {
-			return false
-		}
-	}
-	return true
-}
-
-// validLabel reports whether s is one DNS label: 1 to 63 ASCII letters,
-// digits and hyphens, neither first nor last a hyphen.
-func validLabel(s string) bool {
-	if len(s) == 0 || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
 			return false
 		}
 	}
