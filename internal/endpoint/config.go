@@ -205,7 +205,13 @@ func hostBase(v string) (string, error) {
 		v = strings.TrimPrefix(v, "http://")
 		scheme = "http"
 	}
-	v = strings.ToLower(strings.TrimSuffix(v, "/"))
+	v = strings.TrimSuffix(v, "/")
+	for i := 0; i < len(v); i++ {
+		if v[i] >= 0x80 { // checked before lower-casing: ToLower maps the Kelvin sign to k
+			return "", fmt.Errorf("must be a host name in ASCII (write an IDN as xn--...)")
+		}
+	}
+	v = strings.ToLower(v)
 	host, port, hasPort := strings.Cut(v, ":")
 	if len(v) > 253 || !validHostName(host) || hasPort && !allDigits(port, 5) {
 		return "", fmt.Errorf("must be a host name such as stream.example.com (optionally with :port), without path")
