@@ -196,3 +196,18 @@ func sign(t testing.TB, m jwt.SigningMethod, key any, kid string, claims jwt.Map
 
 // bearerCred is the credentials of an Authorization: Bearer token.
 func bearerCred(tok string) Credentials { return Credentials{Authorization: "Bearer " + tok} }
+
+// jsonRoundTrip gives claims as they come back from a token (numbers as
+// float64, arrays as []any).
+func jsonRoundTrip(t testing.TB, c jwt.MapClaims) map[string]any {
+	t.Helper()
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
