@@ -27,6 +27,9 @@ func (v *Verifier) Explain(ctx context.Context, token string, now time.Time) []s
 	}
 	var out []string
 	say := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	if !v.cfg.verifiesTokens() {
+		say("this configuration checks no token itself: only the user Netlify verified (MUX_VIEWER_NETLIFY_IDENTITY) is accepted, and Netlify does that before the function runs")
+	}
 
 	claims := jwt.MapClaims{}
 	t, _, err := jwt.NewParser().ParseUnverified(token, claims)

@@ -1,10 +1,13 @@
 package viewer
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -237,5 +240,48 @@ func TestDirectJWKSURL(t *testing.T) {
 	}
 	if ks.discoveryHit.Load() != 0 || ks.jwksHit.Load() != 1 {
 		t.Fatalf("%d discovery, %d JWKS requests; want 0 and 1", ks.discoveryHit.Load(), ks.jwksHit.Load())
+	}
+}
+
+func TestConcurrentUnknownKidsFetchOnce(t *testing.T) {
+	k := loadKeys(t)
+	ks := newKeyServer(t, pubJWK{"rsa-a", "RS256", &k.rsaA.PublicKey})
+	v := discoveryVerifier(t, ks, nil)
+	toks := make([]string, 32)
+	for i := range toks {
+		toks[i] = sign(t, jwt.SigningMethodRS256, k.rsaB, fmt.Sprintf("kid-%d", i), claimsFor(ks.URL, nil), nil)
+	}
+	var wg sync.WaitGroup
+	for _, tok := range toks {
+		wg.Go(func() {
+			vw, err := v.Verify(context.Background(), bearerCred(tok), t0)
+			if vw != nil || err == nil {
+				t.Error("a token with an unknown kid was accepted")
+			}
+		})
+	}
+	wg.Wait()
+	if d, j := ks.discoveryHit.Load(), ks.jwksHit.Load(); d != 1 || j != 1 {
+		t.Fatalf("32 concurrent unknown kids: %d discovery, %d JWKS requests; want 1 and 1", d, j)
+	}
+}
+
+func TestFetchFailureLoggedOncePerAttempt(t *testing.T) {
+	k := loadKeys(t)
+	ks := newKeyServer(t, pubJWK{"rsa-a", "RS256", &k.rsaA.PublicKey})
+	ks.down.Store(true)
+	var buf bytes.Buffer
+	cfg := mustConfig(t, map[string]string{EnvIssuer: ks.URL, EnvAudience: testAudience})
+	v := NewVerifier(cfg, ks.Client(), slog.New(slog.NewTextHandler(&buf, nil)))
+	tok := sign(t, jwt.SigningMethodRS256, k.rsaA, "rsa-a", claimsFor(ks.URL, nil), nil)
+	for i := range 100 {
+		_, _ = v.Verify(context.Background(), bearerCred(tok), t0.Add(time.Duration(i)*time.Second)) // 100s: two intervals
+	}
+	lines := strings.Count(buf.String(), "\n")
+	if lines != 2 {
+		t.Fatalf("%d log lines for 100 requests over 100s, want 2 (one per attempt):\n%s", lines, buf.String())
+	}
+	if strings.Contains(buf.String(), tok) {
+		t.Fatal("the token appears in the log")
 	}
 }
