@@ -1,6 +1,7 @@
 package viewer
 
 import (
+	"fmt"
 	"net"
 	"net/url"
 	"strconv"
@@ -125,25 +126,13 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 
 	iss := strings.TrimSpace(getenv(EnvIssuer))
-	keysWanted := c.JWKSURL != "" || len(c.HS256Secret) > 0 || getenv(EnvJWKSURL) != "" || getenv(EnvHS256Secret) != ""
-	switch {
-	case iss == "" && (keysWanted || !c.NetlifyIdentity):
-		ps.Add(EnvIssuer, "is required: the expected `iss` of the viewer's tokens (for OpenID discovery, the provider's issuer URL, e.g. https://YOUR-TENANT.auth0.com/)")
-	case iss != "" && len(iss) > maxURLLen:
-		ps.Add(EnvIssuer, "is %d characters; at most %d", len(iss), maxURLLen)
-	case iss != "" && c.JWKSURL == "" && getenv(EnvJWKSURL) == "" && getenv(EnvHS256Secret) == "":
-		// The issuer is also the discovery base: it must be a URL we may fetch.
-		if text := checkURL(iss); text != "" {
-			ps.Add(EnvIssuer, "%s (the issuer is where OpenID discovery starts; set MUX_VIEWER_JWKS_URL to give the keys directly)", text)
-		} else {
-			c.Issuer = iss
-		}
-	case iss != "":
-		if strings.ContainsFunc(iss, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
-			ps.Add(EnvIssuer, "contains spaces or control characters")
-		} else {
-			c.Issuer = iss
-		}
+	// Keys are wanted from a JWKS URL or a secret, even one with a problem:
+	// then the issuer is only the expected iss, not a discovery base.
+	keysWanted := strings.TrimSpace(getenv(EnvJWKSURL)) != "" || strings.TrimSpace(getenv(EnvHS256Secret)) != ""
+	if text := issuerProblem(iss, keysWanted, c.NetlifyIdentity); text != "" {
+		ps.Add(EnvIssuer, "%s", text)
+	} else {
+		c.Issuer = iss
 	}
 
 	aud := strings.TrimSpace(getenv(EnvAudience))
@@ -194,6 +183,26 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return Config{set: true}, err
 	}
 	return c, nil
+}
+
+// issuerProblem checks MUX_VIEWER_ISSUER: required unless Netlify's user is
+// the only source; a URL we may fetch when it is the discovery base.
+func issuerProblem(iss string, keysWanted, netlifyOnly bool) string {
+	switch {
+	case iss == "" && (keysWanted || !netlifyOnly):
+		return "is required: the expected `iss` of the viewer's tokens (for OpenID discovery, the provider's issuer URL, e.g. https://YOUR-TENANT.auth0.com/)"
+	case iss == "":
+		return ""
+	case len(iss) > maxURLLen:
+		return fmt.Sprintf("is %d characters; at most %d", len(iss), maxURLLen)
+	case !keysWanted:
+		if text := checkURL(iss); text != "" {
+			return text + " (the issuer is where OpenID discovery starts; set MUX_VIEWER_JWKS_URL to give the keys directly)"
+		}
+	case strings.ContainsFunc(iss, func(r rune) bool { return r <= ' ' || r == 0x7f }):
+		return "contains spaces or control characters"
+	}
+	return ""
 }
 
 func readBool(getenv func(string) string, name string, ps *envconf.Problems) (bool, bool) {
