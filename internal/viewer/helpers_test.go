@@ -77,6 +77,7 @@ type keyServer struct {
 	keys         []pubJWK
 	issuer       string // the issuer the discovery document claims; "" = the server URL
 	cacheControl string
+	rawJWKS      string // served instead of keys when set
 	down         atomic.Bool
 	discoveryHit atomic.Int64
 	jwksHit      atomic.Int64
@@ -119,6 +120,10 @@ func (ks *keyServer) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		ks.mu.Lock()
 		defer ks.mu.Unlock()
+		if ks.rawJWKS != "" {
+			_, _ = io.WriteString(w, ks.rawJWKS)
+			return
+		}
 		var set jwkset.JWKSMarshal
 		for _, k := range ks.keys {
 			j, err := jwkset.NewJWKFromKey(k.key, jwkset.JWKOptions{Metadata: jwkset.JWKMetadataOptions{KID: k.kid, ALG: jwkset.ALG(k.alg), USE: jwkset.UseSig}})

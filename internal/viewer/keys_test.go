@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -283,5 +285,41 @@ func TestFetchFailureLoggedOncePerAttempt(t *testing.T) {
 	}
 	if strings.Contains(buf.String(), tok) {
 		t.Fatal("the token appears in the log")
+	}
+}
+
+func TestJWKSFiltering(t *testing.T) {
+	k := loadKeys(t)
+	raw, err := os.ReadFile(filepath.Join("testdata", "jwks_mixed.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := base64.RawURLEncoding.EncodeToString(k.rsaA.N.Bytes())
+	ks := newKeyServer(t)
+	ks.rawJWKS = strings.ReplaceAll(string(raw), "REPLACED", n)
+	v := discoveryVerifier(t, ks, nil)
+	lines, err := v.Probe(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all := strings.Join(lines, "\n"); !strings.Contains(all, "1 usable") || !strings.Contains(all, `kid "rsa-a": RSA, RS256`) {
+		t.Fatalf("Probe:\n%s", all)
+	}
+	// An HS256 token keyed with the published symmetric key: HS256 is not
+	// allowed without MUX_VIEWER_HS256_SECRET, and oct keys are never used.
+	hs := sign(t, jwt.SigningMethodHS256, []byte("secret-secret-secret-secret-secret"), "rsa-a", claimsFor(ks.URL, nil), nil)
+	vw, err := v.Verify(context.Background(), bearerCred(hs), t0)
+	refusal(t, vw, err, 401, CodeInvalidToken)
+	rs := sign(t, jwt.SigningMethodRS256, k.rsaA, "rsa-a", claimsFor(ks.URL, nil), nil)
+	if _, err := v.Verify(context.Background(), bearerCred(rs), t0); err != nil {
+		t.Fatal(err)
+	}
+
+	// A set with no usable key at all is a fetch failure: 503.
+	ks2 := newKeyServer(t)
+	ks2.rawJWKS = `{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}`
+	vw, err = discoveryVerifier(t, ks2, nil).Verify(context.Background(), bearerCred(rs), t0)
+	if e := refusal(t, vw, err, 503, ""); !strings.Contains(e.Detail, "no usable signing key") {
+		t.Fatalf("detail %q", e.Detail)
 	}
 }

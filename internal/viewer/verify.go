@@ -157,6 +157,11 @@ func (v *Verifier) keyfunc(ctx context.Context, now time.Time) jwt.Keyfunc {
 		if !slices.Contains(v.methods, alg) {
 			return nil, errAlg
 		}
+		if _, ok := t.Header["crit"]; ok {
+			// RFC 7515 4.1.11: extensions the recipient does not understand
+			// make the token invalid; this function understands none.
+			return nil, fmt.Errorf("%w: crit header extensions are not supported", jwt.ErrTokenMalformed)
+		}
 		if alg == "HS256" {
 			return v.cfg.HS256Secret, nil // validMethods holds HS256 only with a secret
 		}

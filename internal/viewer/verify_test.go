@@ -85,6 +85,7 @@ func TestVerifyJWKS(t *testing.T) {
 		{name: "ES256 token naming an RSA key", cred: bearerCred(sign(t, jwt.SigningMethodES256, k.ec, "rsa-a", good(nil), nil)), status: 401, code: CodeInvalidToken, desc: "no key"},
 		{name: "forged kid", cred: bearerCred(sign(t, jwt.SigningMethodRS256, k.rsaB, "forged", good(nil), nil)), status: 401, code: CodeInvalidToken, desc: "does not publish"},
 		{name: "kid used as a path", cred: bearerCred(sign(t, jwt.SigningMethodRS256, k.rsaB, "../../jwks.json", good(nil), nil)), status: 401, code: CodeInvalidToken, desc: "does not publish"},
+		{name: "crit header", cred: bearerCred(sign(t, jwt.SigningMethodRS256, k.rsaA, "rsa-a", good(nil), map[string]any{"crit": []any{"exp"}})), status: 401, code: CodeInvalidToken, desc: "malformed"},
 		{name: "kid not a string", cred: bearerCred(sign(t, jwt.SigningMethodRS256, k.rsaA, "", good(nil), map[string]any{"kid": 7})), status: 401, code: CodeInvalidToken, desc: "malformed"},
 		{name: "known kid, other key's signature", cred: bearerCred(sign(t, jwt.SigningMethodRS256, k.rsaB, "rsa-a", good(nil), nil)), status: 401, code: CodeInvalidToken, desc: "signature"},
 		{name: "expired", cred: bearerCred(rs(good(func(c jwt.MapClaims) { c["exp"] = t0.Add(-31 * time.Second).Unix() }))), status: 401, code: CodeInvalidToken, desc: "expired"},
