@@ -65,8 +65,8 @@
 //
 // `netlify dev` is different: netlify-cli builds that context itself
 // (src/lib/functions/server.ts, buildClientContext) by jwtDecode-ing whatever
-// follows "Bearer " WITHOUT verifying it, so locally any well-formed token,
-// signed or not, becomes a "user". Trust MUX_VIEWER_NETLIFY_IDENTITY only on
+// follows "Bearer " (that exact spelling) WITHOUT verifying it, so locally any
+// well-formed token, signed or not, becomes a "user". Trust MUX_VIEWER_NETLIFY_IDENTITY only on
 // Netlify itself. Identity's own nf_jwt cookie cannot be verified by the
 // function (Identity signs with a secret Netlify keeps); only the
 // Authorization header path works for Identity.
