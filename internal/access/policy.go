@@ -33,7 +33,7 @@ type Policy struct {
 
 	rules     []viewerRule   // MUX_VIEWER_RULES
 	ruleByID  map[string]int // playback ID -> index in rules
-	starRule  int            // index of the "*" rule, or -1
+	starRule  int            // 1 + index of the "*" rule; 0 if none (so the zero Policy works)
 	hasRules  bool
 	site      countryRule    // MUX_COUNTRY_ALLOW / MUX_COUNTRY_BLOCK
 	cRules    []countryRule  // MUX_COUNTRY_RULES
@@ -48,7 +48,7 @@ type Policy struct {
 // reported, as an *envconf.Error; nothing is half-loaded.
 func LoadPolicy(getenv func(string) string) (Policy, error) {
 	var ps envconf.Problems
-	p := Policy{starRule: -1, detailOpen: "no viewer rule applies"}
+	p := Policy{detailOpen: "no viewer rule applies"}
 	val := func(name string, max int) string {
 		v := strings.TrimSpace(getenv(name))
 		if v == "" {
@@ -90,7 +90,7 @@ func LoadPolicy(getenv func(string) string) (Policy, error) {
 		p.ruleByID = make(map[string]int)
 		for i, r := range p.rules {
 			if r.ids == nil {
-				p.starRule = i
+				p.starRule = i + 1
 			}
 			for _, id := range r.ids {
 				p.ruleByID[id] = i
@@ -129,7 +129,7 @@ func LoadPolicy(getenv func(string) string) (Policy, error) {
 	}
 
 	if err := ps.Err(); err != nil {
-		return Policy{starRule: -1}, err
+		return Policy{}, err
 	}
 	return p, nil
 }
@@ -188,8 +188,8 @@ func (p *Policy) ruleFor(playbackID string) *viewerRule {
 	if i, ok := p.ruleByID[playbackID]; ok {
 		return &p.rules[i]
 	}
-	if p.starRule >= 0 {
-		return &p.rules[p.starRule]
+	if p.starRule > 0 {
+		return &p.rules[p.starRule-1]
 	}
 	return nil
 }

@@ -196,6 +196,10 @@ func parseViewerRules(v string, add func(string, ...any)) []viewerRule {
 		case keywordSignedIn:
 			r.kind = grantSignedIn
 		default:
+			if !strings.Contains(raw.body, "=") {
+				add("rule %d (%s): %q is not a rule: write public, signed-in, or CLAIM=VALUE such as roles=member", raw.n, clip(idsText(raw.ids)), clip(raw.body))
+				continue
+			}
 			reqs, err := parseRequirements(raw.body)
 			if err != nil {
 				add("rule %d: %v", raw.n, err)
