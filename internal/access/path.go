@@ -3,6 +3,7 @@ package access
 import (
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -41,7 +42,7 @@ func isPathStop(r rune) bool {
 	case '.', '[', ']', '=', '|', ',', ';', '"', '\'', '\\':
 		return true
 	}
-	return r <= ' ' || r == 0x7f || r == utf8.RuneError
+	return r == utf8.RuneError || unicode.IsSpace(r) || !unicode.IsPrint(r)
 }
 
 // parsePath reads a claim path at the start of s and returns it with the
@@ -119,8 +120,8 @@ func readKey(s string) (key string, n int, err error) {
 			return "", 0, fmt.Errorf("a bracketed key is not valid UTF-8")
 		}
 		for _, r := range key {
-			if r < ' ' || r == 0x7f || r == '[' {
-				return "", 0, fmt.Errorf("the bracketed key %q holds a control character or a second [", clip(key))
+			if r != ' ' && !unicode.IsPrint(r) || r == '[' {
+				return "", 0, fmt.Errorf("the bracketed key %q holds an unprintable character or a second [", clip(key))
 			}
 		}
 		return key, end + 1, nil
@@ -231,15 +232,21 @@ func kindOf(v any) string {
 	}
 }
 
-// clip shortens configuration text quoted in an error message.
+// clip shortens configuration text quoted in an error message, and
+// replaces control characters with '?' so that a message stays one line.
 func clip(s string) string {
 	const max = 48
-	if len(s) <= max {
-		return s
+	if len(s) > max {
+		cut := max
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
 	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '?'
+		}
+		return r
+	}, s)
 }

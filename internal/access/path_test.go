@@ -70,7 +70,7 @@ func TestParsePathErrors(t *testing.T) {
 		{"a[b]", "dot before a bracketed key"},
 		{"https://example.com/app.", "ends with a dot"},
 		{"https://example.com/app.[roles]", "ends with a dot"},
-		{"[x\x01]", "control character"},
+		{"[x\x01]", "unprintable character"},
 		{"a.b.c.d.e.f.g.h.i", "more than 8 keys"},
 		{strings.Repeat("k", 257), "longer than 256"},
 	} {

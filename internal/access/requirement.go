@@ -3,6 +3,7 @@ package access
 import (
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -54,7 +55,7 @@ func isValueStop(r rune) bool {
 	case '|', ',', ';', '=', '[', ']', '"', '\'', '\\':
 		return true
 	}
-	return r <= ' ' || r == 0x7f || r == utf8.RuneError
+	return r == utf8.RuneError || unicode.IsSpace(r) || !unicode.IsPrint(r)
 }
 
 // parseRequirements reads `path=v1|v2, path=v3` (all must hold). Spaces are
