@@ -55,8 +55,9 @@ func (d Decision) Status() int {
 
 // Decide says whether the viewer may watch playbackID from country.
 //
-// claims are the verified viewer's claims, nil for an anonymous viewer;
-// country is what Country returned ("" if unknown). The order of checks:
+// claims are the verified viewer's claims, nil for an anonymous viewer
+// (an empty, non-nil map is a signed-in viewer with no claims); country is
+// what Country returned: upper case, "" if unknown. The order of checks:
 //
 //  1. Country: the playback ID's own MUX_COUNTRY_RULES rule if it has one,
 //     else MUX_COUNTRY_ALLOW or MUX_COUNTRY_BLOCK. Under an allow list an

@@ -111,6 +111,7 @@ func TestLoadPolicyProblems(t *testing.T) {
 		{"require long value", env{EnvRequire: "roles=" + strings.Repeat("a", 129)}, EnvRequire, "longer than 128"},
 		{"require too many", env{EnvRequire: "a=1,b=1,c=1,d=1,e=1,f=1,g=1,h=1,i=1"}, EnvRequire, "more than 8"},
 		{"rules no colon", env{EnvViewerRules: "abc"}, EnvViewerRules, "has no colon"},
+		{"rules URL claim without IDs", env{EnvViewerRules: "https://example.com/roles=member"}, EnvViewerRules, "a rule starts with its IDs, such as *:https://example.com/roles=member"},
 		{"rules empty rule", env{EnvViewerRules: "*:public;;abc:public"}, EnvViewerRules, "rule 2 is empty"},
 		{"rules only semicolon", env{EnvViewerRules: ";"}, EnvViewerRules, "rule 1 is empty"},
 		{"rules no IDs", env{EnvViewerRules: ":public"}, EnvViewerRules, "names no playback ID"},

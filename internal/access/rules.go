@@ -88,10 +88,6 @@ type rawRule struct {
 // valid, none twice, "*" alone and at most once (only where star is true).
 // Problems are added under name; rules with problems are left out.
 func splitRules(name, v string, star bool, add func(string, ...any)) []rawRule {
-	if len(v) > maxRulesLen {
-		add("is %d bytes long; at most %d fit (the whole environment must stay under AWS Lambda's 4 KB)", len(v), maxRulesLen)
-		return nil
-	}
 	var out []rawRule
 	seen := map[string]int{}
 	ids := 0
@@ -122,6 +118,12 @@ func splitRules(name, v string, star bool, add func(string, ...any)) []rawRule {
 		}
 		if body == "" {
 			add("rule %d (%s) says nothing after the colon", n, clip(idText))
+			continue
+		}
+		if strings.HasPrefix(body, "//") {
+			// "https://example.com/roles=x" read as IDs "https" and a claim
+			// "//example.com/roles": surely a rule without its IDs.
+			add("rule %d (%q) reads as playback ID %q followed by //: a rule starts with its IDs, such as *:%s", n, clip(part), clip(idText), clip(part))
 			continue
 		}
 		fields := strings.Fields(idText)
