@@ -21,11 +21,13 @@ import (
 //     API (https://docs.netlify.com/functions/api: "An object containing
 //     geolocation data for the client"); it documents no header for
 //     Lambda-compatible (Go) functions.
-//   - Netlify's own runtime for those functions, @netlify/serverless-functions-api,
-//     builds that Context from the request headers it is handed: it names
-//     the header "x-nf-geo" next to "x-nf-client-connection-ip" and decodes
-//     it with JSON.parse(Buffer.from(value, "base64")). So x-nf-geo is what
-//     Netlify's platform puts on a function's request.
+//   - Netlify's runtime for its JavaScript functions,
+//     @netlify/serverless-functions-api (npm; bundled code of 1.19.1 as shown
+//     by socket.dev's diff view), declares the header names
+//     `T="x-nf-client-connection-ip",H="x-nf-geo"` beside a helper that
+//     base64-decodes and JSON-parses a header value (`null` -> `{}`): the
+//     Context's geo is built from an x-nf-geo request header. (That the
+//     helper is applied to x-nf-geo is read from minified code: inference.)
 //   - netlify-cli's local functions server (src/lib/functions/server.ts)
 //     sets the same header on every function event it builds, including
 //     Go ones: `[efHeaders.Geo]: Buffer.from(JSON.stringify(geoLocation)).toString('base64')`,
@@ -33,15 +35,19 @@ import (
 //     `netlify dev --country=FR` makes it {"country":{"code":"FR",...}}.
 //     It is written after the client's headers are copied, so locally a
 //     client-sent x-nf-geo is replaced.
-//   - Captured production requests to Netlify functions also carry an
-//     undocumented `x-country` header; Country does not read it.
+//   - A captured production request to a Netlify function (the headers
+//     echo.hoppscotch.io returned, kept as sample data in a public
+//     repository) carries both `"x-country": "US"` and an x-nf-geo whose
+//     JSON is {"city":"Council Bluffs","country":{"code":"US",...},...}.
+//     x-country is documented nowhere; Country does not read it.
 //
-// Whether a client can forge x-nf-geo on Netlify's production edge is not
-// settled by Netlify's documentation. It is the header Netlify's own
-// runtime trusts for context.geo, so Netlify must set it on every request;
-// a refusal that rests on it is as strong as Netlify's context.geo, and no
-// stronger. Country rules keep honest viewers within a licence; anyone with
-// a VPN is elsewhere as far as any geolocation can tell.
+// Whether a client can forge x-nf-geo on Netlify's production edge is NOT
+// settled by anything found: Netlify's docs are silent, and its 2022
+// announcement of stripping X-Nf- headers from function requests
+// (answers.netlify.com/t/52665) concerns headers Netlify itself added. If
+// Netlify's runtime builds context.geo from it, Netlify must overwrite it;
+// a refusal that rests on it is at best as strong as context.geo. Country
+// rules keep honest viewers within a licence; a VPN moves anyone.
 const GeoHeader = "x-nf-geo"
 
 // DevCountryVar is the variable the local development server (`make dev`)
