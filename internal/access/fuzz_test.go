@@ -44,6 +44,14 @@ func checkDecision(t *testing.T, p Policy, claims map[string]any, id, country st
 	if claims == nil && d.Allowed && p.NeedsViewerFor(id) {
 		t.Fatalf("anonymous viewer allowed %q though NeedsViewerFor is true: %+v", id, d)
 	}
+	// The same, read off the rules directly: MUX_VIEWER_REQUIRE, or an
+	// applicable rule other than public, or (with no rule) an IDs claim.
+	if claims == nil && d.Allowed {
+		r := p.ruleFor(id)
+		if len(p.require) > 0 || r != nil && r.kind != grantPublic || r == nil && p.idsClaim != nil {
+			t.Fatalf("anonymous viewer allowed %q by a policy that reads claims for it: %+v", id, d)
+		}
+	}
 	// And where no rule needs a viewer, only the country can refuse.
 	if claims == nil && !d.Allowed && d.Code != CodeCountry && !p.NeedsViewerFor(id) {
 		t.Fatalf("anonymous viewer refused %q (%+v) though NeedsViewerFor is false", id, d)
@@ -163,8 +171,12 @@ func FuzzDecide(f *testing.F) {
 		var claims map[string]any
 		_ = json.Unmarshal([]byte(claimsJSON), &claims) // invalid JSON: anonymous
 		for _, p := range policies {
-			checkDecision(t, p, claims, id, country)
-			checkDecision(t, p, nil, id, country)
+			d := checkDecision(t, p, claims, id, country)
+			anon := checkDecision(t, p, nil, id, country)
+			// The country answer does not depend on who asks.
+			if (d.Code == CodeCountry) != (anon.Code == CodeCountry) {
+				t.Fatalf("country answer depends on claims: %+v vs %+v", d, anon)
+			}
 		}
 	})
 }
