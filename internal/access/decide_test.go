@@ -2,6 +2,7 @@ package access
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -199,5 +200,38 @@ func TestDecideDetailHidesClaimValues(t *testing.T) {
 	d := p.Decide(map[string]any{"roles": []any{secret}, "ids": secret + "2"}, "abc", "")
 	if d.Allowed || strings.Contains(d.Detail, secret) {
 		t.Errorf("Decide = %+v: must refuse without echoing claim values", d)
+	}
+}
+
+func TestSignedInByDefault(t *testing.T) {
+	base := mustLoad(t, env{EnvViewerRules: "trailer1:public; film9:roles=staff"})
+	p := base.SignedInByDefault()
+	runDecide(t, p, []decideCase{
+		{"unruled ID needs a viewer", nil, "other", "", CodeSignIn, "viewer sign-in is on"},
+		{"unruled ID, any viewer", map[string]any{"sub": "x"}, "other", "", "", "any signed-in viewer"},
+		{"public stays public", nil, "trailer1", "", "", "rule 1"},
+		{"own rule still applies", map[string]any{"sub": "x"}, "film9", "", CodeInsufficientScope, "rule 2"},
+	})
+	if !p.NeedsViewer() || !p.NeedsViewerFor("other") || p.NeedsViewerFor("trailer1") {
+		t.Error("NeedsViewer/NeedsViewerFor wrong after SignedInByDefault")
+	}
+	if !strings.Contains(strings.Join(p.Describe(), "\n"), "Every playback ID without a rule of its own: any signed-in viewer (because viewer sign-in is on)") {
+		t.Errorf("Describe() = %q", p.Describe())
+	}
+	// The original is unchanged.
+	if d := base.Decide(nil, "other", ""); !d.Allowed {
+		t.Errorf("SignedInByDefault changed its receiver: %+v", d)
+	}
+	// A * rule or an IDs claim already governs every ID: nothing is added.
+	for _, e := range []env{{EnvViewerRules: "*:public"}, {EnvIDsClaim: "ids"}} {
+		q := mustLoad(t, e)
+		if got, want := q.SignedInByDefault().Describe(), q.Describe(); !slices.Equal(got, want) {
+			t.Errorf("SignedInByDefault changed %v: %q", e, got)
+		}
+	}
+	// The zero policy becomes "any signed-in viewer".
+	var zero Policy
+	if d := zero.SignedInByDefault().Decide(nil, "x", ""); d.Code != CodeSignIn {
+		t.Errorf("zero.SignedInByDefault().Decide(nil) = %+v", d)
 	}
 }

@@ -106,9 +106,13 @@ func FuzzLoadPolicy(f *testing.F) {
 		if !slices.Equal(again.Describe(), lines) {
 			t.Fatalf("canonical form describes differently:\n%q\n%q", again.Describe(), lines)
 		}
+		signedIn := p.SignedInByDefault()
 		for _, c := range []map[string]any{nil, {}, {"roles": "member", "scope": "watch", "ids": []any{id}}} {
 			for _, cc := range []string{country, "", "US"} {
 				checkDecision(t, p, c, id, cc)
+				if d := checkDecision(t, signedIn, c, id, cc); c == nil && d.Allowed && signedIn.ruleFor(id).kind != grantPublic {
+					t.Fatalf("SignedInByDefault let an anonymous viewer watch %q: %+v", id, d)
+				}
 			}
 		}
 	})

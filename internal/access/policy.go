@@ -1,6 +1,7 @@
 package access
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -229,7 +230,11 @@ func (p Policy) Describe() []string {
 			}
 			who = "signed-in viewers whose " + strings.Join(parts, ", and whose ")
 		}
-		out = append(out, describeIDs(r.ids)+": "+who+" ("+EnvViewerRules+" rule "+strconv.Itoa(r.n)+")")
+		src := EnvViewerRules + " rule " + strconv.Itoa(r.n)
+		if r.n == 0 {
+			src = "because viewer sign-in is on"
+		}
+		out = append(out, describeIDs(r.ids)+": "+who+" ("+src+")")
 	}
 	if p.idsClaim != nil {
 		line := "Viewers may watch the playback IDs listed in their claim " + p.idsClaim.text + " (" + EnvIDsClaim + ")"
@@ -276,4 +281,25 @@ func describeCountries(r *countryRule) string {
 		return "from everywhere but " + strings.Join(r.codes, ", ") + "; viewers whose country is unknown are let through"
 	}
 	return "from anywhere"
+}
+
+// SignedInByDefault returns p where every playback ID that no rule
+// governs needs a signed-in viewer: a "*:signed-in" rule is added when
+// MUX_VIEWER_RULES has no "*" rule and MUX_VIEWER_IDS_CLAIM is not set
+// (with an IDs claim, IDs without a rule are already open only to the
+// viewers whose claim lists them). The endpoint uses it when viewer
+// sign-in is configured, so that turning sign-in on protects every video
+// unless a rule says `public`. p itself is not changed.
+func (p Policy) SignedInByDefault() Policy {
+	if p.starRule > 0 || p.idsClaim != nil {
+		return p
+	}
+	p.rules = append(slices.Clip(p.rules), viewerRule{
+		kind:   grantSignedIn,
+		text:   "*: signed-in",
+		detail: "viewer sign-in is on and no " + EnvViewerRules + " rule governs this ID: any signed-in viewer",
+	})
+	p.starRule = len(p.rules)
+	p.hasRules = true
+	return p
 }
