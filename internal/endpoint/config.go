@@ -2,13 +2,16 @@ package endpoint
 
 import (
 	"crypto/rsa"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/access"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/envconf"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/viewer"
 )
 
 // Environment variables the function reads.
@@ -65,6 +68,13 @@ type Config struct {
 
 	// DRM adds a DRM license token to every JSON response.
 	DRM bool
+
+	// Viewer is viewer sign-in (MUX_VIEWER_*); off unless set.
+	Viewer viewer.Config
+	// Access is who may watch what, and where (MUX_VIEWER_REQUIRE,
+	// MUX_VIEWER_RULES, MUX_VIEWER_IDS_CLAIM, MUX_COUNTRY_*). Under viewer
+	// sign-in, videos without a rule need a signed-in viewer.
+	Access access.Policy
 }
 
 // ConfigError lists every problem found in the environment, each naming its
@@ -190,7 +200,35 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		c.DRM = b
 	}
 
+	loadWhoMayWatch(getenv, &c, &problems)
 	return c, problems.Err()
+}
+
+// loadWhoMayWatch reads viewer sign-in and the access policy, and refuses
+// the combinations that cannot work.
+func loadWhoMayWatch(getenv func(string) string, c *Config, problems *envconf.Problems) {
+	add := func(err error) {
+		var ce *envconf.Error
+		if errors.As(err, &ce) {
+			*problems = append(*problems, ce.Problems...)
+		} else if err != nil {
+			problems.Add("MUX_VIEWER_*", "%v", err)
+		}
+	}
+	var err error
+	c.Viewer, err = viewer.LoadConfig(getenv)
+	add(err)
+	c.Access, err = access.LoadPolicy(getenv)
+	add(err)
+	if c.Viewer.Enabled() {
+		c.Access = c.Access.SignedInByDefault()
+	} else if c.Access.NeedsViewer() {
+		problems.Add(viewer.EnvIssuer, "is not set, and no other viewer sign-in is: the rules of %s need a signed-in viewer (set %s, %s, %s or %s)",
+			strings.Join(c.Access.Vars(), ", "), viewer.EnvIssuer, viewer.EnvJWKSURL, viewer.EnvHS256Secret, viewer.EnvNetlifyIdentity)
+	}
+	if c.Viewer.Cookie != "" && getenv(EnvAllowedOrigins) == "" {
+		problems.Add(viewer.EnvCookie, "needs %s: browsers send a cookie to another origin only when the answer names that origin, never with Access-Control-Allow-Origin: *; list your site's origin(s), e.g. https://www.example.com", EnvAllowedOrigins)
+	}
 }
 
 // hostBase turns a host setting into the base URL redirects start with. A

@@ -12,6 +12,7 @@ import (
 
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/envconf"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/viewer"
 )
 
 // TokenSource signs claims: a *muxsign.Signer, or a *muxsign.Cache in front
@@ -24,11 +25,12 @@ type TokenSource interface {
 // adapt to it: Handle for Lambda events, ServeHTTP for the local server,
 // and the sign command calls Serve. It is safe for concurrent use.
 type Handler struct {
-	cfg    Config
-	cfgErr error
-	tokens TokenSource
-	now    func() time.Time
-	log    *slog.Logger
+	cfg     Config
+	cfgErr  error
+	tokens  TokenSource
+	viewers *viewer.Verifier // nil unless viewer sign-in is on
+	now     func() time.Time
+	log     *slog.Logger
 }
 
 // New returns the Handler for the configuration in getenv. A configuration
@@ -53,6 +55,9 @@ func New(getenv func(string) string, now func() time.Time, log *slog.Logger) *Ha
 	if cfg.CacheSize > 0 {
 		h.tokens = muxsign.NewCache(signer, cfg.CacheSize)
 	}
+	if cfg.Viewer.Enabled() {
+		h.viewers = viewer.NewVerifier(cfg.Viewer, nil, log) // fetches nothing until a token needs keys
+	}
 	return h
 }
 
@@ -73,6 +78,8 @@ type Result struct {
 	Tokens    *TokensResponse // a JSON answer's tokens and URLs
 	ExpiresAt time.Time       // the exp of the tokens in the answer
 	Error     string          // the public message of an error answer
+
+	detail string // what the log says of a refusal, beyond Error
 }
 
 // Allowed methods, as sent in Allow and Access-Control-Allow-Methods.
@@ -89,7 +96,7 @@ func (h *Handler) Serve(ctx context.Context, r Request) Result {
 	return res
 }
 
-func (h *Handler) serve(_ context.Context, r Request) Result {
+func (h *Handler) serve(ctx context.Context, r Request) Result {
 	if h.cfgErr != nil {
 		return h.errorResult(r, http.StatusInternalServerError, publicConfigError(h.cfgErr))
 	}
@@ -105,6 +112,9 @@ func (h *Handler) serve(_ context.Context, r Request) Result {
 	p, status, msg := h.plan(r)
 	if status != 0 {
 		return h.errorResult(r, status, msg)
+	}
+	if refused := h.authorize(ctx, r, &p); refused != nil {
+		return *refused
 	}
 	if p.json {
 		return h.jsonTokens(r, p)
@@ -133,6 +143,9 @@ func (h *Handler) preflight(r Request) Result {
 	}
 	headers["Access-Control-Allow-Methods"] = allowedMethods
 	headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+	if h.viewers != nil {
+		headers["Access-Control-Allow-Headers"] = "Accept, Authorization, Content-Type"
+	}
 	headers["Access-Control-Max-Age"] = "7200"
 	return Result{Status: http.StatusNoContent, Headers: headers}
 }
@@ -152,6 +165,11 @@ func (h *Handler) baseHeaders(r Request) map[string]string {
 	headers["Vary"] = "Accept, Origin"
 	if h.cfg.AllowedOrigins.Allows(r.Origin) {
 		headers["Access-Control-Allow-Origin"] = r.Origin
+		if h.viewers != nil {
+			// Cookies and Authorization cross origins only to a named
+			// origin, never to *.
+			headers["Access-Control-Allow-Credentials"] = "true"
+		}
 	}
 	return headers
 }
@@ -171,6 +189,7 @@ type plan struct {
 	format string
 	life   time.Duration
 	drm    bool
+	capExp time.Time                          // when not zero, no token outlives it (the viewer's session)
 	params map[muxsign.Type]map[string]string // normalised options, by the token they go to
 }
 

@@ -4,6 +4,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
+
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/viewer"
 )
 
 // ServeHTTP is the adapter for a plain HTTP server, such as the local
@@ -14,7 +17,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if q.size <= MaxQueryBytes {
 		q.values, _ = url.ParseQuery(req.URL.RawQuery) // a malformed pair is left out, as browsers' servers do
 	}
-	res := h.Answer(req.Context(), Incoming{Method: req.Method, Query: q, Header: req.Header.Get})
+	res := h.Answer(req.Context(), Incoming{
+		Method: req.Method,
+		Query:  q,
+		Header: req.Header.Get,
+		Viewer: viewer.Credentials{
+			Authorization: req.Header.Get("Authorization"),
+			Cookie:        strings.Join(req.Header.Values("Cookie"), "; "),
+		},
+	})
 	for k, v := range res.Headers {
 		w.Header().Set(k, v)
 	}

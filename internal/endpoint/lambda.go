@@ -5,16 +5,25 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/viewer"
 )
 
 // Handle is the Lambda adapter: Netlify (and API Gateway) send the request
 // as an event and take the response as one. It never returns an error:
 // every failure is an HTTP answer.
 func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+	header := eventHeader(ev.Headers)
 	res := h.Answer(ctx, Incoming{
 		Method: ev.HTTPMethod,
 		Query:  eventQuery{single: ev.QueryStringParameters, multi: ev.MultiValueQueryStringParameters},
-		Header: eventHeader(ev.Headers),
+		Header: header,
+		Viewer: viewer.Credentials{
+			Authorization:  header("authorization"),
+			Cookie:         eventCookies(ev, header),
+			NetlifyContext: netlifyContext(ctx),
+		},
 	})
 	return events.APIGatewayProxyResponse{StatusCode: res.Status, Headers: res.Headers, Body: res.Body}, nil
 }
@@ -73,4 +82,30 @@ func eventHeader(h map[string]string) func(string) string {
 		}
 		return ""
 	}
+}
+
+// eventCookies returns the request's cookies as one Cookie value. A request
+// may carry several Cookie headers (HTTP/2 sends one per cookie); the
+// single-value map joins them with ", ", which is not how cookies are
+// separated, so the multi-value map is read first.
+func eventCookies(ev events.APIGatewayProxyRequest, header func(string) string) string {
+	for k, vs := range ev.MultiValueHeaders {
+		if strings.EqualFold(k, "cookie") && len(vs) > 0 {
+			return strings.Join(vs, "; ")
+		}
+	}
+	return header("cookie")
+}
+
+// netlifyContext returns what Netlify passes Lambda-compatible functions in
+// the client context about Netlify Identity: clientContext.custom.netlify,
+// base64 of {"identity":{...},"user":{...}}, with "user" present when the
+// request carried an Identity token Netlify verified. Under `netlify dev`
+// the CLI fills it by decoding the token without verifying it.
+func netlifyContext(ctx context.Context) string {
+	lc, ok := lambdacontext.FromContext(ctx)
+	if !ok || lc == nil {
+		return ""
+	}
+	return lc.ClientContext.Custom["netlify"]
 }

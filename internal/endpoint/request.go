@@ -8,6 +8,7 @@ import (
 
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/envconf"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/viewer"
 )
 
 // Request is one request to the function, parsed: what every transport (the
@@ -27,6 +28,12 @@ type Request struct {
 	Options map[string]string
 	// Origin is the Origin header as sent, for CORS.
 	Origin string
+	// Viewer is what the request carries to prove who the viewer is; read
+	// only under viewer sign-in.
+	Viewer viewer.Credentials
+	// Country is the viewer's country (ISO 3166-1 alpha-2, upper case) as
+	// Netlify's edge reports it, "" when unknown; read only by country rules.
+	Country string
 }
 
 // Query parameters the function reads besides the token options of

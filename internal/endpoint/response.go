@@ -20,7 +20,11 @@ func (h *Handler) grain(life time.Duration) time.Duration {
 // expiresAt is the exp of every token p gets: now plus the token life,
 // rounded down to the grain.
 func (h *Handler) expiresAt(p plan) time.Time {
-	return muxsign.ExpiresAt(h.now(), p.life, h.grain(p.life))
+	exp := muxsign.ExpiresAt(h.now(), p.life, h.grain(p.life))
+	if !p.capExp.IsZero() && p.capExp.Before(exp) {
+		exp = time.Unix(p.capExp.Unix(), 0)
+	}
+	return exp
 }
 
 // sign makes the token of type t for r, expiring at exp.
