@@ -109,7 +109,6 @@ func (p *azProvider) env(extra map[string]string) map[string]string {
 	return env
 }
 
-
 func TestViewerSignIn(t *testing.T) {
 	p := newAZProvider(t)
 	s := newHTServer(t, p.env(nil))
