@@ -1,15 +1,19 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/access"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/endpoint"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/viewer"
 )
 
 // Check levels, most severe last.
@@ -31,8 +35,9 @@ type checkLine struct{ level, subject, text string }
 
 // runCheck validates the whole configuration and prints a report.
 func runCheck(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("check", "check [--env-file FILE]", stderr)
+	fs := newFlagSet("check", "check [--env-file FILE] [--fetch]", stderr)
 	envFile := fs.String("env-file", ".env", "file of KEY=VALUE lines to read, if it exists; the environment wins")
+	fetch := fs.Bool("fetch", false, "under viewer sign-in, fetch the provider's discovery document and keys and say what was found")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return flagError(err)
@@ -64,7 +69,9 @@ func runCheck(args []string, getenv func(string) string, stdout, stderr io.Write
 			problems[p.Var] = append(problems[p.Var], p.Text)
 		}
 	}
+	checked := map[string]bool{}
 	check := func(name string, ok func()) {
+		checked[name] = true
 		if ps := problems[name]; len(ps) > 0 {
 			for _, p := range ps {
 				add(levelFail, name, "%s", p)
@@ -170,6 +177,7 @@ func runCheck(args []string, getenv func(string) string, stdout, stderr io.Write
 			add(levelOK, endpoint.EnvDRM, "off: JSON answers carry a DRM license token only when asked (?drm=true)")
 		}
 	})
+	checkWhoMayWatch(cfg, problems, checked, *fetch, add)
 	checkEnvSize(getenv, file, add)
 
 	width := 0
@@ -201,12 +209,12 @@ func runCheck(args []string, getenv func(string) string, stdout, stderr io.Write
 // the function reads and those in the .env file; any other variable given
 // the Functions scope on Netlify counts too.
 func checkEnvSize(getenv func(string) string, file map[string]string, add func(level, subject, format string, args ...any)) {
-	names := []string{
+	names := slices.Concat([]string{
 		endpoint.EnvSigningKey, endpoint.EnvPrivateKey, endpoint.EnvExpiration, endpoint.EnvGrain,
 		endpoint.EnvCacheSize, endpoint.EnvRestrictionID, endpoint.EnvAllowedPlaybackIDs,
 		endpoint.EnvAllowedOrigins, endpoint.EnvStreamHost, endpoint.EnvImageHost,
 		endpoint.EnvLicenseHost, endpoint.EnvDRM,
-	}
+	}, viewer.Config{}.Vars(), access.Names())
 	for name := range file {
 		if !slices.Contains(names, name) {
 			names = append(names, name)
@@ -256,4 +264,71 @@ func selfTest(cfg endpoint.Config) error {
 	}
 	_, err = muxsign.Verify(tok, &cfg.Key.PublicKey, muxsign.Expect{KeyID: cfg.KeyID, PlaybackID: samplePlaybackID, Type: muxsign.Video}, now)
 	return err
+}
+
+// checkWhoMayWatch reports viewer sign-in and the access rules: their
+// problems, what they mean, and with fetch, what the provider publishes.
+func checkWhoMayWatch(cfg endpoint.Config, problems map[string][]string, checked map[string]bool, fetch bool,
+	add func(level, subject, format string, args ...any)) {
+	var rest []string
+	for name := range problems {
+		if !checked[name] {
+			rest = append(rest, name)
+		}
+	}
+	slices.Sort(rest)
+	for _, name := range rest {
+		for _, p := range problems[name] {
+			add(levelFail, name, "%s", p)
+		}
+	}
+	const subject = "who may watch"
+	if !cfg.Viewer.Enabled() {
+		add(levelNote, subject, "viewer sign-in is off: anyone who can reach the function gets tokens for every playback ID the settings allow")
+	}
+	if len(rest) > 0 {
+		return
+	}
+	if cfg.Viewer.Enabled() {
+		var from []string
+		switch {
+		case cfg.Viewer.JWKSURL != "":
+			from = append(from, "tokens signed with the keys at "+cfg.Viewer.JWKSURL)
+		case len(cfg.Viewer.HS256Secret) > 0:
+			from = append(from, "HS256 tokens signed with the shared secret")
+		case cfg.Viewer.Issuer != "":
+			from = append(from, "tokens from "+cfg.Viewer.Issuer+" (OpenID discovery)")
+		}
+		if cfg.Viewer.NetlifyIdentity {
+			from = append(from, "Netlify Identity users Netlify verified (under `netlify dev` NOT verified)")
+		}
+		add(levelOK, subject, "viewer sign-in: %s", strings.Join(from, "; "))
+		where := "Authorization: Bearer"
+		if cfg.Viewer.Cookie != "" {
+			where += " or the cookie " + cfg.Viewer.Cookie
+		}
+		aud := strings.Join(cfg.Viewer.Audiences, ", ")
+		if cfg.Viewer.AudienceOptOut {
+			aud = "not checked (" + viewer.AudienceNone + ")"
+		}
+		add(levelOK, subject, "token from %s; audience %s; clock skew %s", where, aud, cfg.Viewer.ClockSkew)
+		if cfg.Viewer.CapTokenLife {
+			add(levelWarn, subject, "%s: tokens end with the viewer's session, and playback stops then", viewer.EnvCapTokenLife)
+		}
+	}
+	for _, line := range cfg.Access.Describe() {
+		add(levelOK, subject, "%s", line)
+	}
+	if !fetch || !cfg.Viewer.Enabled() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	lines, err := viewer.NewVerifier(cfg.Viewer, nil, slog.New(slog.NewTextHandler(io.Discard, nil))).Probe(ctx)
+	for _, l := range lines {
+		add(levelOK, "provider", "%s", l)
+	}
+	if err != nil {
+		add(levelFail, "provider", "%v", err)
+	}
 }
