@@ -10,6 +10,7 @@ import (
 
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/endpoint"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxverify"
 )
 
 // Check levels, most severe last.
@@ -102,7 +103,7 @@ func runCheck(args []string, getenv func(string) string, stdout, stderr io.Write
 			level = levelWarn
 		}
 		add(level, endpoint.EnvExpiration, "tokens last at most %s (%d s, %s); a request may ask for less with ?expiration=",
-			muxsign.HumanDuration(cfg.Expiration), int64(cfg.Expiration/time.Second), what)
+			muxverify.HumanDuration(cfg.Expiration), int64(cfg.Expiration/time.Second), what)
 		if level == levelWarn {
 			add(levelWarn, endpoint.EnvExpiration, "playback stops when the token expires: tokens must outlast the longest viewing")
 		}
@@ -113,7 +114,7 @@ func runCheck(args []string, getenv func(string) string, stdout, stderr io.Write
 			return
 		}
 		add(levelOK, endpoint.EnvGrain, "exp is rounded down to a %s grid, so a token lasts between %s and %s",
-			muxsign.HumanDuration(cfg.Grain), muxsign.HumanDuration(cfg.Expiration-cfg.Grain), muxsign.HumanDuration(cfg.Expiration))
+			muxverify.HumanDuration(cfg.Grain), muxverify.HumanDuration(cfg.Expiration-cfg.Grain), muxverify.HumanDuration(cfg.Expiration))
 	})
 	check(endpoint.EnvCacheSize, func() {
 		if cfg.CacheSize == 0 {
@@ -251,6 +252,6 @@ func selfTest(cfg endpoint.Config) error {
 	if err != nil {
 		return err
 	}
-	_, err = muxsign.Verify(tok, &cfg.Key.PublicKey, muxsign.Expect{KeyID: cfg.KeyID, PlaybackID: samplePlaybackID, Type: muxsign.Video}, now)
+	_, err = muxverify.Verify(tok, &cfg.Key.PublicKey, muxverify.Expect{KeyID: cfg.KeyID, PlaybackID: samplePlaybackID, Type: muxsign.Video}, now)
 	return err
 }
