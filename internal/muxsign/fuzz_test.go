@@ -24,6 +24,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
@@ -209,15 +210,11 @@ func FuzzValidPlaybackID(f *testing.F) {
 	})
 }
 
-// printableMessage reports whether msg is printable ASCII, allowing the
-// ellipsis the package uses to shorten quoted input.
+// printableMessage reports whether msg is valid UTF-8 made only of printable
+// runes (unicode.IsPrint: no controls, line breaks, format characters such
+// as bidirectional overrides), as safetext.Printable makes quoted input.
 func printableMessage(msg string) bool {
-	for _, r := range msg {
-		if (r < ' ' || r > '~') && r != '…' {
-			return false
-		}
-	}
-	return true
+	return utf8.ValidString(msg) && !strings.ContainsFunc(msg, func(r rune) bool { return !unicode.IsPrint(r) })
 }
 
 // numericOptions are the options whose values are numbers, with the bounds
