@@ -48,36 +48,59 @@ func (e keyError) Error() string { return string(e) }
 // ParsePrivateKey parses a Mux URL signing key. It accepts what Mux's API
 // returns (base64 of a PKCS#1 PEM), a raw PEM in PKCS#1 or PKCS#8 form, base64
 // of either, or base64 of the DER key itself, tolerating surrounding
-// whitespace and quotes and newlines written as a literal `\n`. It rejects
+// whitespace and quotes and newlines written as a literal `\n`. That
+// clean-up applies to text only: what base64 decodes to is parsed as DER,
+// untouched, when it is binary starting with an ASN.1 SEQUENCE. It rejects
 // public keys, encrypted keys, non-RSA keys and RSA keys under MinKeyBits or
 // over MaxKeyBits.
 //
 // Errors never quote the input.
 func ParsePrivateKey(s string) (*rsa.PrivateKey, error) {
-	data := []byte(unescapeNewlines(trimQuotes(strings.TrimSpace(s))))
-	if len(bytes.TrimSpace(data)) == 0 {
+	text := unescapeNewlines(trimQuotes(strings.TrimSpace(s)))
+	if strings.TrimSpace(text) == "" {
 		return nil, ErrKeyEmpty
 	}
-	if !bytes.Contains(data, []byte("-----BEGIN")) {
-		decoded, err := decodeBase64(data)
-		if err != nil {
-			return nil, ErrKeyEncoding
-		}
-		decoded = []byte(unescapeNewlines(strings.TrimSpace(string(decoded))))
-		switch {
-		case bytes.Contains(decoded, []byte("-----BEGIN")):
-			data = decoded
-		case len(decoded) > 0 && decoded[0] == 0x30: // an ASN.1 SEQUENCE: DER
-			return parseDER(decoded)
-		default:
-			if again, err := decodeBase64(decoded); err == nil && len(again) > 0 &&
-				(bytes.Contains(again, []byte("-----BEGIN")) || again[0] == 0x30) {
-				return nil, ErrKeyBase64Of
-			}
-			return nil, ErrKeyEncoding
+	if strings.Contains(text, "-----BEGIN") {
+		return parsePEM([]byte(text))
+	}
+	decoded, err := decodeBase64([]byte(text))
+	if err != nil {
+		return nil, ErrKeyEncoding
+	}
+	return parseDecoded(decoded)
+}
+
+// parseDecoded parses what base64 decoded to, deciding by its content before
+// touching it. Binary is never treated as text: a DER key is random-looking
+// bytes that may start or end with a whitespace byte or hold the bytes `\n`,
+// and trimming or unescaping it would corrupt about one key in sixteen. So an
+// ASN.1 SEQUENCE (0x30) that is not text is DER, parsed as it is; only text
+// (a PEM) gets the clean-up pasted text needs.
+func parseDecoded(decoded []byte) (*rsa.PrivateKey, error) {
+	if len(decoded) > 0 && decoded[0] == 0x30 && !isText(decoded) {
+		return parseDER(decoded)
+	}
+	text := []byte(unescapeNewlines(strings.TrimSpace(string(decoded))))
+	if bytes.Contains(text, []byte("-----BEGIN")) {
+		return parsePEM(text)
+	}
+	if again, err := decodeBase64(text); err == nil && len(again) > 0 &&
+		(bytes.Contains(again, []byte("-----BEGIN")) || again[0] == 0x30) {
+		return nil, ErrKeyBase64Of
+	}
+	return nil, ErrKeyEncoding
+}
+
+// isText reports whether b is all printable ASCII and whitespace, as a PEM
+// or base64 is and a DER key (whose second byte alone is 0x82 for any RSA
+// key) is not.
+func isText(b []byte) bool {
+	for _, c := range b {
+		if (c < ' ' || c > '~') && c != '\n' && c != '\r' && c != '\t' {
+			return false
 		}
 	}
-	return parsePEM(data)
+	return true
 }
 
 func parsePEM(data []byte) (*rsa.PrivateKey, error) {
