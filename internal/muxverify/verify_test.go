@@ -1,15 +1,12 @@
 package muxverify_test
 
 import (
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -19,6 +16,7 @@ import (
 
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxverify"
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/testkeys"
 )
 
 // verifyVectors is the part of testdata/mux-node-sdk-vectors.json the
@@ -42,10 +40,7 @@ type verifyVectors struct {
 
 func loadVerifyVectors(t testing.TB) verifyVectors {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "mux-node-sdk-vectors.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := testkeys.Vectors(t)
 	var v verifyVectors
 	if err := json.Unmarshal(b, &v); err != nil {
 		t.Fatal(err)
@@ -54,7 +49,7 @@ func loadVerifyVectors(t testing.TB) verifyVectors {
 }
 
 // verifyFixture is a key pair with its ID, a second unrelated key, and the
-// clock of the vectors.
+// clock of the vectors: all fixed, so that every run checks the same tokens.
 type verifyFixture struct {
 	keyID string
 	key   *rsa.PrivateKey
@@ -69,9 +64,9 @@ func newVerifyFixture(t testing.TB) verifyFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
+	other := testkeys.RSA(t, "rsa2048_pkcs1.pem") // not the vectors' key
+	if other.Equal(key) {
+		t.Fatal("rsa2048_pkcs1.pem is the vectors' key: the signature tests need another")
 	}
 	return verifyFixture{keyID: v.KeyID, key: key, other: other, now: time.Unix(v.Now, 0)}
 }

@@ -29,16 +29,22 @@ const SetFile = "rsa2048_set.der.b64"
 // SetSize is how many keys SetFile holds.
 const SetSize = 300
 
-// Dir returns the absolute path of <repo>/testdata/keys. It looks up from the
+// Dir returns the absolute path of <repo>/testdata/keys.
+func Dir(t testing.TB) string {
+	t.Helper()
+	return filepath.Join(Root(t), "testdata", "keys")
+}
+
+// Root returns the absolute path of the repository. It looks up from the
 // working directory for the repository's go.mod, then beside this source
 // file, so it works from any package directory and in any test binary run
 // from its package directory.
-func Dir(t testing.TB) string {
+func Root(t testing.TB) string {
 	t.Helper()
 	if wd, err := os.Getwd(); err == nil {
 		for dir := wd; ; dir = filepath.Dir(dir) {
 			if isRoot(dir) {
-				return filepath.Join(dir, "testdata", "keys")
+				return dir
 			}
 			if filepath.Dir(dir) == dir {
 				break
@@ -46,8 +52,8 @@ func Dir(t testing.TB) string {
 		}
 	}
 	if _, file, _, ok := runtime.Caller(0); ok {
-		if root := filepath.Join(filepath.Dir(file), "..", ".."); isRoot(root) {
-			return filepath.Join(root, "testdata", "keys")
+		if root := filepath.Clean(filepath.Join(filepath.Dir(file), "..", "..")); isRoot(root) {
+			return root
 		}
 	}
 	t.Fatalf("testkeys: no %s go.mod above the working directory or this package", module)
@@ -62,6 +68,21 @@ func isRoot(dir string) bool {
 	}
 	line, _, _ := bytes.Cut(b, []byte("\n"))
 	return string(bytes.TrimSpace(line)) == "module "+module
+}
+
+// VectorsFile is the conformance file: tokens made by Mux's Node SDK with a
+// throwaway key, the key itself (PKCS#1 PEM, and its public half) and the
+// clock they were made at, relative to the repository.
+const VectorsFile = "testdata/mux-node-sdk-vectors.json"
+
+// Vectors returns the content of VectorsFile.
+func Vectors(t testing.TB) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(Root(t), filepath.FromSlash(VectorsFile)))
+	if err != nil {
+		t.Fatalf("testkeys: %v", err)
+	}
+	return b
 }
 
 // Path returns the absolute path of testdata/keys/name.
