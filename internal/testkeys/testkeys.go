@@ -120,15 +120,11 @@ func RSA(t testing.TB, name string) *rsa.PrivateKey {
 	switch b.Type {
 	case "RSA PRIVATE KEY":
 		k, err := x509.ParsePKCS1PrivateKey(b.Bytes)
-		if err != nil {
-			t.Fatalf("testkeys: %s: %v", name, err)
-		}
+		must(t, name, err)
 		return k
 	case "PRIVATE KEY":
 		k, err := x509.ParsePKCS8PrivateKey(b.Bytes)
-		if err != nil {
-			t.Fatalf("testkeys: %s: %v", name, err)
-		}
+		must(t, name, err)
 		if rk, ok := k.(*rsa.PrivateKey); ok {
 			return rk
 		}
@@ -136,6 +132,14 @@ func RSA(t testing.TB, name string) *rsa.PrivateKey {
 	}
 	t.Fatalf("testkeys: %s holds a %s, not an RSA private key", name, b.Type)
 	return nil
+}
+
+// must fails the test when err, met reading name, is not nil.
+func must(t testing.TB, name string, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("testkeys: %s: %v", name, err)
+	}
 }
 
 // Public returns the RSA public key in testdata/keys/name, an SPKI
@@ -146,18 +150,14 @@ func Public(t testing.TB, name string) *rsa.PublicKey {
 	switch b.Type {
 	case "PUBLIC KEY":
 		k, err := x509.ParsePKIXPublicKey(b.Bytes)
-		if err != nil {
-			t.Fatalf("testkeys: %s: %v", name, err)
-		}
+		must(t, name, err)
 		if rk, ok := k.(*rsa.PublicKey); ok {
 			return rk
 		}
 		t.Fatalf("testkeys: %s holds a %T, not an RSA key", name, k)
 	case "RSA PUBLIC KEY":
 		k, err := x509.ParsePKCS1PublicKey(b.Bytes)
-		if err != nil {
-			t.Fatalf("testkeys: %s: %v", name, err)
-		}
+		must(t, name, err)
 		return k
 	}
 	t.Fatalf("testkeys: %s holds a %s, not an RSA public key", name, b.Type)
