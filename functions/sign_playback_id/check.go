@@ -13,6 +13,7 @@ import (
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/access"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/endpoint"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxverify"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/viewer"
 )
 
@@ -108,7 +109,7 @@ func runCheck(args []string, getenv func(string) string, stdout, stderr io.Write
 			level = levelWarn
 		}
 		add(level, endpoint.EnvExpiration, "tokens last at most %s (%d s, %s); a request may ask for less with ?expiration=",
-			muxsign.HumanDuration(cfg.Expiration), int64(cfg.Expiration/time.Second), what)
+			muxverify.HumanDuration(cfg.Expiration), int64(cfg.Expiration/time.Second), what)
 		if level == levelWarn {
 			add(levelWarn, endpoint.EnvExpiration, "playback stops when the token expires: tokens must outlast the longest viewing")
 		}
@@ -119,10 +120,10 @@ func runCheck(args []string, getenv func(string) string, stdout, stderr io.Write
 			return
 		}
 		add(levelOK, endpoint.EnvGrain, "exp is rounded down to a %s grid, so a token lasts between %s and %s",
-			muxsign.HumanDuration(cfg.Grain), muxsign.HumanDuration(cfg.Expiration-cfg.Grain), muxsign.HumanDuration(cfg.Expiration))
+			muxverify.HumanDuration(cfg.Grain), muxverify.HumanDuration(cfg.Expiration-cfg.Grain), muxverify.HumanDuration(cfg.Expiration))
 		if cfg.Grain > cfg.Expiration/10 {
 			add(levelWarn, endpoint.EnvGrain, "over a tenth of %s: some tokens get only %s of life; the default grain is a tenth (at most 1 h)",
-				endpoint.EnvExpiration, muxsign.HumanDuration(cfg.Expiration-cfg.Grain))
+				endpoint.EnvExpiration, muxverify.HumanDuration(cfg.Expiration-cfg.Grain))
 		}
 	})
 	check(endpoint.EnvCacheSize, func() {
@@ -262,7 +263,7 @@ func selfTest(cfg endpoint.Config) error {
 	if err != nil {
 		return err
 	}
-	_, err = muxsign.Verify(tok, &cfg.Key.PublicKey, muxsign.Expect{KeyID: cfg.KeyID, PlaybackID: samplePlaybackID, Type: muxsign.Video}, now)
+	_, err = muxverify.Verify(tok, &cfg.Key.PublicKey, muxverify.Expect{KeyID: cfg.KeyID, PlaybackID: samplePlaybackID, Type: muxsign.Video}, now)
 	return err
 }
 

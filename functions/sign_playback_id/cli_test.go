@@ -11,6 +11,7 @@ import (
 
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/endpoint"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxverify"
 )
 
 const (
@@ -21,9 +22,9 @@ const (
 
 // verifyOutputToken checks that tok is valid for id and typ under the test
 // key, and returns the report.
-func verifyOutputToken(t *testing.T, k testKeys, tok, id string, typ muxsign.Type) *muxsign.Report {
+func verifyOutputToken(t *testing.T, k testKeys, tok, id string, typ muxsign.Type) *muxverify.Report {
 	t.Helper()
-	r, err := muxsign.Verify(tok, &k.Key.PublicKey, muxsign.Expect{KeyID: k.ID, PlaybackID: id, Type: typ}, time.Now())
+	r, err := muxverify.Verify(tok, &k.Key.PublicKey, muxverify.Expect{KeyID: k.ID, PlaybackID: id, Type: typ}, time.Now())
 	if err != nil {
 		t.Fatalf("the printed token does not verify: %v", err)
 	}

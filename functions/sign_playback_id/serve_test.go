@@ -17,6 +17,7 @@ import (
 
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/endpoint"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxverify"
 )
 
 // server is `sign_playback_id serve` running in the test.
@@ -120,7 +121,7 @@ func TestServeWithDevelopmentKey(t *testing.T) {
 	}
 	// The development key is not known here: check everything but the
 	// signature.
-	r, err := muxsign.Verify(strings.TrimPrefix(loc, prefix), nil, muxsign.Expect{PlaybackID: testID, Type: muxsign.Video}, time.Now())
+	r, err := muxverify.Verify(strings.TrimPrefix(loc, prefix), nil, muxverify.Expect{PlaybackID: testID, Type: muxsign.Video}, time.Now())
 	if err != nil || !strings.HasPrefix(r.ClaimKeyID, "devOnlyThrowawayKey") {
 		t.Errorf("token: %v; kid %q, want a devOnlyThrowawayKey ID", err, r.ClaimKeyID)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/endpoint"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxverify"
 )
 
 // runSign prints the signed URL the function would redirect to.
@@ -130,11 +131,11 @@ func tokenOf(signedURL string) string {
 // that stdout holds only the URL.
 func describeSigned(w io.Writer, tok string, cfg endpoint.Config) {
 	now := time.Now()
-	r, err := muxsign.Verify(tok, &cfg.Key.PublicKey, muxsign.Expect{KeyID: cfg.KeyID}, now)
+	r, err := muxverify.Verify(tok, &cfg.Key.PublicKey, muxverify.Expect{KeyID: cfg.KeyID}, now)
 	if err != nil {
 		fmt.Fprintf(w, "# warning: the token does not verify: %v\n", err)
 		return
 	}
 	fmt.Fprintf(w, "# %s token for %s, key %s, expires %s (in %s)\n", r.Type, r.PlaybackID, cfg.KeyID,
-		r.ExpiresAt.UTC().Format(time.RFC3339), muxsign.HumanDuration(r.ExpiresIn))
+		r.ExpiresAt.UTC().Format(time.RFC3339), muxverify.HumanDuration(r.ExpiresIn))
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/endpoint"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxverify"
 )
 
 // runVerify explains what Mux would say of a token.
@@ -27,7 +28,7 @@ func runVerify(args []string, getenv func(string) string, stdout, stderr io.Writ
 	if len(pos) != 1 {
 		return usageError(fs, stderr, "want exactly one token or signed URL, got %d arguments", len(pos))
 	}
-	want := muxsign.Expect{PlaybackID: *id}
+	want := muxverify.Expect{PlaybackID: *id}
 	if *typ != "" {
 		t, err := muxsign.ParseType(*typ)
 		if err != nil {
@@ -59,7 +60,7 @@ func runVerify(args []string, getenv func(string) string, stdout, stderr io.Writ
 	}
 	want.KeyID = cfg.KeyID
 
-	r, verr := muxsign.Verify(tok, &cfg.Key.PublicKey, want, time.Now())
+	r, verr := muxverify.Verify(tok, &cfg.Key.PublicKey, want, time.Now())
 	if verr != nil {
 		fmt.Fprintln(stdout, "invalid: Mux would refuse this token (HTTP 403):")
 		for _, p := range r.Problems {
@@ -92,7 +93,7 @@ func keyProblems(err error) error {
 }
 
 // printReport writes what a token says, as far as it could be read.
-func printReport(w io.Writer, r *muxsign.Report, want muxsign.Expect, from []string) {
+func printReport(w io.Writer, r *muxverify.Report, want muxverify.Expect, from []string) {
 	line := func(label, format string, args ...any) {
 		fmt.Fprintf(w, "  %-10s %s\n", label+":", fmt.Sprintf(format, args...))
 	}
@@ -125,9 +126,9 @@ func printReport(w io.Writer, r *muxsign.Report, want muxsign.Expect, from []str
 	switch {
 	case r.ExpiresAt.IsZero():
 	case r.ExpiresIn > 0:
-		line("expires", "%s (in %s)", r.ExpiresAt.UTC().Format(time.RFC3339), muxsign.HumanDuration(r.ExpiresIn))
+		line("expires", "%s (in %s)", r.ExpiresAt.UTC().Format(time.RFC3339), muxverify.HumanDuration(r.ExpiresIn))
 	default:
-		line("expired", "%s (%s ago)", r.ExpiresAt.UTC().Format(time.RFC3339), muxsign.HumanDuration(r.ExpiresIn))
+		line("expired", "%s (%s ago)", r.ExpiresAt.UTC().Format(time.RFC3339), muxverify.HumanDuration(r.ExpiresIn))
 	}
 	if len(r.Options) > 0 {
 		names := make([]string, 0, len(r.Options))

@@ -5,11 +5,11 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/testkeys"
 )
 
 // The benchmarks below are the muxsign half of `make bench`: the bare RSA
@@ -140,10 +140,7 @@ func BenchmarkCacheMiss(b *testing.B) {
 // BenchmarkParsePrivateKey is reading the key from the environment, once
 // per cold start, in the forms Mux and people give it.
 func BenchmarkParsePrivateKey(b *testing.B) {
-	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "mux-node-sdk-vectors.json"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	raw := testkeys.Vectors(b)
 	var v struct {
 		Keys map[string]string `json:"keys"`
 	}

@@ -13,7 +13,8 @@ import (
 // for one signature instead of each making their own.
 //
 // The key is everything that goes into the token: playback ID, type, exp,
-// options and playback restriction ID. A hit therefore returns exactly the
+// options (numbers in canonical form, see CanonicalParam) and playback
+// restriction ID. A hit therefore returns exactly the
 // token Signer.Sign would return for the same claims (signing is
 // deterministic), with exactly the exp the caller asked for: an entry is never
 // served with less life than the caller promised. Entries whose exp has
@@ -89,6 +90,7 @@ func (c *Cache) Sign(cl Claims) (string, error) {
 		c.mu.Unlock()
 		return c.signer.Sign(cl)
 	}
+	cl.Params = canonicalValues(cl.Type, cl.Params) // "0640" and "640" are one entry
 	key := keyOf(cl)
 
 	c.mu.Lock()

@@ -4,12 +4,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/testkeys"
 )
 
 // cacheTestKey is the key and key ID of the conformance vectors.
@@ -24,10 +24,7 @@ type cacheTestKey struct {
 // vectors in testdata.
 func cacheTestSigner(tb testing.TB) *Signer {
 	tb.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "mux-node-sdk-vectors.json"))
-	if err != nil {
-		tb.Fatal(err)
-	}
+	raw := testkeys.Vectors(tb)
 	var v cacheTestKey
 	if err := json.Unmarshal(raw, &v); err != nil {
 		tb.Fatal(err)

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/safetext"
 )
 
 // Claims describes one token: what it unlocks, until when, and the options
@@ -16,7 +18,7 @@ type Claims struct {
 	PlaybackID string            // sub
 	Type       Type              // aud, through Type.Audience
 	ExpiresAt  time.Time         // exp, in whole Unix seconds
-	Params     map[string]string // options for Type, checked by CheckParams
+	Params     map[string]string // options for Type, checked by CheckParams; numbers are signed in canonical form
 
 	// PlaybackRestrictionID, when set, makes Mux check the viewer's Referer
 	// and user agent against that restriction.
@@ -27,21 +29,34 @@ type Claims struct {
 }
 
 // Validate reports the first thing about c that would make a token Mux
-// refuses or that the allowlist forbids.
+// refuses or that the allowlist forbids. It does not change c.
 func (c Claims) Validate() error {
+	_, err := c.canonical()
+	return err
+}
+
+// canonical validates c and returns it with its options in canonical form
+// (see CanonicalParam). c.Params is never written to: when a value changes,
+// the result holds a copy.
+func (c Claims) canonical() (Claims, error) {
 	if !ValidPlaybackID(c.PlaybackID) {
-		return errors.New("playback ID must be 1 to 128 ASCII letters and digits")
+		return c, errors.New("playback ID must be 1 to 128 ASCII letters and digits")
 	}
 	if c.Type.Audience() == "" {
-		return fmt.Errorf("unknown token type %q", printable(string(c.Type)))
+		return c, fmt.Errorf("unknown token type %q", safetext.Printable(string(c.Type), maxQuotedName))
 	}
 	if c.ExpiresAt.IsZero() {
-		return errors.New("expiry is not set")
+		return c, errors.New("expiry is not set")
 	}
 	if c.PlaybackRestrictionID != "" && !ValidPlaybackID(c.PlaybackRestrictionID) {
-		return errors.New("playback restriction ID must be ASCII letters and digits")
+		return c, errors.New("playback restriction ID must be ASCII letters and digits")
 	}
-	return CheckParams(c.Type, c.Params)
+	params, err := canonicalParams(c.Type, c.Params)
+	if err != nil {
+		return c, err
+	}
+	c.Params = params
+	return c, nil
 }
 
 // jwtClaims returns the claim set for c as signed under keyID.

@@ -2,9 +2,11 @@ package muxsign
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/safetext"
 )
 
 // DefaultExpiration is the token life every official Mux SDK uses.
@@ -12,17 +14,6 @@ const DefaultExpiration = 7 * 24 * time.Hour
 
 // MaxExpiration bounds ParseDuration, to catch unit mistakes.
 const MaxExpiration = 10 * 365 * 24 * time.Hour
-
-var durationPattern = regexp.MustCompile(`^([0-9]{1,9}[wdhms])+$`)
-var durationPart = regexp.MustCompile(`([0-9]{1,9})([wdhms])`)
-
-var units = map[string]time.Duration{
-	"w": 7 * 24 * time.Hour,
-	"d": 24 * time.Hour,
-	"h": time.Hour,
-	"m": time.Minute,
-	"s": time.Second,
-}
 
 // ParseDuration parses a token life: whole seconds ("3600") or whole numbers
 // with units w, d, h, m and s, alone or combined ("90m", "12h", "7d", "1w",
@@ -42,24 +33,59 @@ func ParseDuration(s string) (time.Duration, error) {
 		d += time.Duration(n) * unit
 	}
 	switch {
-	case integerSeconds.MatchString(s):
+	case digits(s) && len(s) <= 12:
 		n, _ := strconv.ParseInt(s, 10, 64)
 		add(n, time.Second)
-	case durationPattern.MatchString(s):
-		for _, m := range durationPart.FindAllStringSubmatch(s, -1) {
-			n, _ := strconv.ParseInt(m[1], 10, 64)
-			add(n, units[m[2]])
+	case validDurationParts(s):
+		for rest := s; rest != ""; {
+			i := strings.IndexFunc(rest, isUnit)
+			n, _ := strconv.ParseInt(rest[:i], 10, 64)
+			add(n, unitOf(rest[i]))
+			rest = rest[i+1:]
 		}
 	default:
-		return 0, fmt.Errorf("%q is not a duration: use seconds (3600) or a number with a unit w, d, h, m or s (90m, 12h, 7d, 1w)", printable(s))
+		return 0, fmt.Errorf("%q is not a duration: use seconds (3600) or a number with a unit w, d, h, m or s (90m, 12h, 7d, 1w)", safetext.Printable(s, maxQuotedName))
 	}
 	if tooLong {
-		return 0, fmt.Errorf("%q is longer than the %d-day maximum", printable(s), MaxExpiration/(24*time.Hour))
+		return 0, fmt.Errorf("%q is longer than the %d-day maximum", safetext.Printable(s, maxQuotedName), MaxExpiration/(24*time.Hour))
 	}
 	return d, nil
 }
 
-var integerSeconds = regexp.MustCompile(`^[0-9]{1,12}$`)
+// validDurationParts reports whether s is one or more parts, each 1 to 9
+// ASCII digits followed by a unit w, d, h, m or s.
+func validDurationParts(s string) bool {
+	if s == "" {
+		return false
+	}
+	for rest := s; rest != ""; {
+		i := strings.IndexFunc(rest, isUnit)
+		if i < 0 || !digits(rest[:i]) || i > 9 {
+			return false
+		}
+		rest = rest[i+1:]
+	}
+	return true
+}
+
+func isUnit(r rune) bool { return r < 0x80 && unitOf(byte(r)) != 0 }
+
+// unitOf returns the length of the unit c names, or 0.
+func unitOf(c byte) time.Duration {
+	switch c {
+	case 'w':
+		return 7 * 24 * time.Hour
+	case 'd':
+		return 24 * time.Hour
+	case 'h':
+		return time.Hour
+	case 'm':
+		return time.Minute
+	case 's':
+		return time.Second
+	}
+	return 0
+}
 
 // ExpiresAt returns the expiry of a token with the given life issued at now,
 // in whole seconds, rounded down to a multiple of grain so that every token

@@ -10,7 +10,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -27,52 +26,81 @@ const MaxKeyBits = 4096
 // Errors returned by ParsePrivateKey. Their messages describe the problem
 // without repeating any of the key material.
 var (
-	ErrKeyEmpty     = errors.New("is empty")
-	ErrKeyEncoding  = errors.New("is neither a PEM key nor base64 of one")
-	ErrKeyTruncated = errors.New("holds a PEM BEGIN line but no complete PEM block (truncated, or its line breaks were lost)")
-	ErrKeyPublic    = errors.New("is a public key or certificate; it must be the private key Mux returned with the signing key")
-	ErrKeyEncrypted = errors.New("is an encrypted PEM; decrypt it first (openssl rsa -in key.pem -out plain.pem)")
-	ErrKeyNotRSA    = errors.New("is not an RSA key; Mux URL signing keys are RSA")
-	ErrKeyMultiple  = errors.New("holds more than one PEM block; keep only the private key")
-	ErrKeyCorrupt   = errors.New("does not parse as an RSA private key (truncated or corrupted)")
-	ErrKeyBase64Of  = errors.New("is base64 of base64; decode it once before setting it")
-	ErrKeyTooSmall  = errors.New("is too small")
-	ErrKeyTooLarge  = errors.New("is too large")
+	ErrKeyEmpty     error = keyError("is empty")
+	ErrKeyEncoding  error = keyError("is neither a PEM key nor base64 of one")
+	ErrKeyTruncated error = keyError("holds a PEM BEGIN line but no complete PEM block (truncated, or its line breaks were lost)")
+	ErrKeyPublic    error = keyError("is a public key or certificate; it must be the private key Mux returned with the signing key")
+	ErrKeyEncrypted error = keyError("is an encrypted PEM; decrypt it first (openssl rsa -in key.pem -out plain.pem)")
+	ErrKeyNotRSA    error = keyError("is not an RSA key; Mux URL signing keys are RSA")
+	ErrKeyMultiple  error = keyError("holds more than one PEM block; keep only the private key")
+	ErrKeyCorrupt   error = keyError("does not parse as an RSA private key (truncated or corrupted)")
+	ErrKeyBase64Of  error = keyError("is base64 of base64; decode it once before setting it")
+	ErrKeyTooSmall  error = keyError("is too small")
+	ErrKeyTooLarge  error = keyError("is too large")
 )
+
+// keyError is a fixed key error. Being a string, a value of it is laid out
+// by the compiler: the errors above cost package initialisation nothing.
+type keyError string
+
+func (e keyError) Error() string { return string(e) }
 
 // ParsePrivateKey parses a Mux URL signing key. It accepts what Mux's API
 // returns (base64 of a PKCS#1 PEM), a raw PEM in PKCS#1 or PKCS#8 form, base64
 // of either, or base64 of the DER key itself, tolerating surrounding
-// whitespace and quotes and newlines written as a literal `\n`. It rejects
+// whitespace and quotes and newlines written as a literal `\n`. That
+// clean-up applies to text only: what base64 decodes to is parsed as DER,
+// untouched, when it is binary starting with an ASN.1 SEQUENCE. It rejects
 // public keys, encrypted keys, non-RSA keys and RSA keys under MinKeyBits or
 // over MaxKeyBits.
 //
 // Errors never quote the input.
 func ParsePrivateKey(s string) (*rsa.PrivateKey, error) {
-	data := []byte(unescapeNewlines(trimQuotes(strings.TrimSpace(s))))
-	if len(bytes.TrimSpace(data)) == 0 {
+	text := unescapeNewlines(trimQuotes(strings.TrimSpace(s)))
+	if strings.TrimSpace(text) == "" {
 		return nil, ErrKeyEmpty
 	}
-	if !bytes.Contains(data, []byte("-----BEGIN")) {
-		decoded, err := decodeBase64(data)
-		if err != nil {
-			return nil, ErrKeyEncoding
-		}
-		decoded = []byte(unescapeNewlines(strings.TrimSpace(string(decoded))))
-		switch {
-		case bytes.Contains(decoded, []byte("-----BEGIN")):
-			data = decoded
-		case len(decoded) > 0 && decoded[0] == 0x30: // an ASN.1 SEQUENCE: DER
-			return parseDER(decoded)
-		default:
-			if again, err := decodeBase64(decoded); err == nil && len(again) > 0 &&
-				(bytes.Contains(again, []byte("-----BEGIN")) || again[0] == 0x30) {
-				return nil, ErrKeyBase64Of
-			}
-			return nil, ErrKeyEncoding
+	if strings.Contains(text, "-----BEGIN") {
+		return parsePEM([]byte(text))
+	}
+	decoded, err := decodeBase64([]byte(text))
+	if err != nil {
+		return nil, ErrKeyEncoding
+	}
+	return parseDecoded(decoded)
+}
+
+// parseDecoded parses what base64 decoded to, deciding by its content before
+// touching it. Binary is never treated as text: a DER key is random-looking
+// bytes that may start or end with a whitespace byte or hold the bytes `\n`,
+// and trimming or unescaping it would corrupt about one key in sixteen. So an
+// ASN.1 SEQUENCE (0x30) that is not text is DER, parsed as it is; only text
+// (a PEM) gets the clean-up pasted text needs.
+func parseDecoded(decoded []byte) (*rsa.PrivateKey, error) {
+	if len(decoded) > 0 && decoded[0] == 0x30 && !isText(decoded) {
+		return parseDER(decoded)
+	}
+	text := []byte(unescapeNewlines(strings.TrimSpace(string(decoded))))
+	if bytes.Contains(text, []byte("-----BEGIN")) {
+		return parsePEM(text)
+	}
+	if again, err := decodeBase64(text); err == nil && len(again) > 0 &&
+		(bytes.Contains(again, []byte("-----BEGIN")) || again[0] == 0x30) {
+		return nil, ErrKeyBase64Of
+	}
+	return nil, ErrKeyEncoding
+}
+
+// isText reports whether b is all printable ASCII and whitespace, as a PEM
+// or base64 is and a DER key (whose second byte alone is 0x82 for any RSA
+// key) is not.
+func isText(b []byte) bool {
+	for _, c := range b {
+		if (c < ' ' || c > '~') && c != '\n' && c != '\r' && c != '\t' {
+			return false
 		}
 	}
-	return parsePEM(data)
+	return true
 }
 
 func parsePEM(data []byte) (*rsa.PrivateKey, error) {
@@ -152,24 +180,59 @@ func checkKey(k *rsa.PrivateKey) (*rsa.PrivateKey, error) {
 	return k, nil
 }
 
-// flatPEM matches a single PEM block whose line breaks became spaces, as
-// happens when a key is pasted into a one-line field.
-var flatPEM = regexp.MustCompile(`^\s*-----BEGIN ([A-Z0-9 ]{1,40})-----([A-Za-z0-9+/=\s]+)-----END ([A-Z0-9 ]{1,40})-----\s*$`)
-
-// rewrapPEM restores a PEM block whose line breaks were lost. It returns nil
-// when data is not one whole such block (for instance when it is truncated).
+// rewrapPEM restores a single PEM block whose line breaks became spaces, as
+// happens when a key is pasted into a one-line field: "-----BEGIN label-----",
+// base64 and whitespace, "-----END label-----", with the same label of 1 to
+// 40 capitals, digits and spaces, and whitespace around. It returns nil when
+// data is not one whole such block (for instance when it is truncated).
 func rewrapPEM(data []byte) (*pem.Block, []byte) {
-	m := flatPEM.FindSubmatch(data)
-	if m == nil || !bytes.Equal(m[1], m[3]) {
+	s := bytes.Trim(data, pemSpace)
+	label, s, ok := pemBoundary(s, "-----BEGIN ")
+	if !ok {
 		return nil, nil
 	}
-	body := bytes.Join(bytes.Fields(m[2]), nil)
+	end := bytes.IndexByte(s, '-')
+	if end <= 0 || bytes.ContainsFunc(s[:end], func(r rune) bool { return !isBase64OrSpace(r) }) {
+		return nil, nil
+	}
+	body := s[:end]
+	endLabel, rest, ok := pemBoundary(s[end:], "-----END ")
+	if !ok || len(rest) > 0 || !bytes.Equal(label, endLabel) {
+		return nil, nil
+	}
+	body = bytes.Join(bytes.Fields(body), nil)
 	der := make([]byte, base64.StdEncoding.DecodedLen(len(body)))
 	n, err := base64.StdEncoding.Decode(der, body)
 	if err != nil {
 		return nil, nil
 	}
-	return &pem.Block{Type: string(m[1]), Bytes: der[:n]}, nil
+	return &pem.Block{Type: string(label), Bytes: der[:n]}, nil
+}
+
+// pemSpace is the whitespace rewrapPEM tolerates.
+const pemSpace = " \t\n\f\r"
+
+// pemBoundary reads prefix, a label of 1 to 40 capitals, digits and spaces,
+// and "-----" from the start of s, and returns the label and what follows.
+func pemBoundary(s []byte, prefix string) (label, rest []byte, ok bool) {
+	s, ok = bytes.CutPrefix(s, []byte(prefix))
+	if !ok {
+		return nil, nil, false
+	}
+	n := 0
+	for n < len(s) && n <= 40 && ('A' <= s[n] && s[n] <= 'Z' || '0' <= s[n] && s[n] <= '9' || s[n] == ' ') {
+		n++
+	}
+	if n == 0 || n > 40 {
+		return nil, nil, false
+	}
+	rest, ok = bytes.CutPrefix(s[n:], []byte("-----"))
+	return s[:n], rest, ok
+}
+
+func isBase64OrSpace(r rune) bool {
+	return 'A' <= r && r <= 'Z' || 'a' <= r && r <= 'z' || '0' <= r && r <= '9' ||
+		r == '+' || r == '/' || r == '=' || strings.ContainsRune(pemSpace, r)
 }
 
 // decodeBase64 decodes standard or URL-safe base64, padded or not, ignoring

@@ -1,46 +1,18 @@
 package muxsign_test
 
 import (
-	"crypto/rsa"
-	"crypto/x509"
 	"encoding/base64"
-	"encoding/pem"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/testkeys"
 )
 
-// loadKeyFixture returns the text of a file under testdata/keys.
-func loadKeyFixture(t testing.TB, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "keys", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-// fixturePublicKey returns the public key in testdata/keys/rsa2048_public.pem.
-func fixturePublicKey(t testing.TB) *rsa.PublicKey {
-	t.Helper()
-	block, _ := pem.Decode([]byte(loadKeyFixture(t, "rsa2048_public.pem")))
-	if block == nil {
-		t.Fatal("rsa2048_public.pem: no PEM block")
-	}
-	pub, err := x509.ParsePKIXPublicKey(block.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pub.(*rsa.PublicKey)
-}
-
 func TestParsePrivateKeyAccepts(t *testing.T) {
-	pkcs1 := loadKeyFixture(t, "rsa2048_pkcs1.pem")
-	pkcs8 := loadKeyFixture(t, "rsa2048_pkcs8.pem")
+	pkcs1 := testkeys.PEM(t, "rsa2048_pkcs1.pem")
+	pkcs8 := testkeys.PEM(t, "rsa2048_pkcs8.pem")
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 	escaped := strings.ReplaceAll(strings.TrimSpace(pkcs1), "\n", `\n`)
 	crlf := strings.ReplaceAll(pkcs1, "\n", "\r\n")
@@ -55,11 +27,11 @@ func TestParsePrivateKeyAccepts(t *testing.T) {
 	tests := []struct {
 		name, in string
 	}{
-		{"base64 PKCS#1 PEM as Mux returns it", loadKeyFixture(t, "rsa2048_pkcs1.pem.b64")},
+		{"base64 PKCS#1 PEM as Mux returns it", testkeys.PEM(t, "rsa2048_pkcs1.pem.b64")},
 		{"raw PKCS#1 PEM", pkcs1},
 		{"raw PKCS#8 PEM", pkcs8},
-		{"base64 PKCS#8 PEM", loadKeyFixture(t, "rsa2048_pkcs8.pem.b64")},
-		{"base64 of DER PKCS#1", loadKeyFixture(t, "rsa2048_pkcs1.der.b64")},
+		{"base64 PKCS#8 PEM", testkeys.PEM(t, "rsa2048_pkcs8.pem.b64")},
+		{"base64 of DER PKCS#1", testkeys.PEM(t, "rsa2048_pkcs1.der.b64")},
 		{"base64 wrapped at 76 columns", wrapped.String()},
 		{"URL-safe base64 without padding", base64.RawURLEncoding.EncodeToString([]byte(pkcs1))},
 		{"surrounding whitespace", "\n\t  " + pkcs1 + "  \n\n"},
@@ -77,7 +49,7 @@ func TestParsePrivateKeyAccepts(t *testing.T) {
 		{"literal \\n escapes inside base64", b64(escaped)},
 		{"PKCS#8 with literal \\n escapes", strings.ReplaceAll(pkcs8, "\n", `\n`)},
 	}
-	want := fixturePublicKey(t)
+	want := testkeys.Public(t, "rsa2048_public.pem")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			k, err := muxsign.ParsePrivateKey(tt.in)
@@ -95,7 +67,7 @@ func TestParsePrivateKeyAccepts(t *testing.T) {
 }
 
 func TestParsePrivateKeyRejects(t *testing.T) {
-	pkcs1 := loadKeyFixture(t, "rsa2048_pkcs1.pem")
+	pkcs1 := testkeys.PEM(t, "rsa2048_pkcs1.pem")
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 	tests := []struct {
 		name, in string
@@ -109,21 +81,21 @@ func TestParsePrivateKeyRejects(t *testing.T) {
 		{"a key ID pasted as the key", "sharedTestKeyId00aBcDeFgHiJkLmNoPqRsTuVwXyZ012!", muxsign.ErrKeyEncoding},
 		{"base64 of garbage", b64("hello, this is not a PEM at all"), muxsign.ErrKeyEncoding},
 		{"base64 of random DER-looking bytes", b64("\x30\x82\x01\x00garbage"), muxsign.ErrKeyCorrupt},
-		{"double base64", loadKeyFixture(t, "rsa2048_pkcs1.pem.b64.b64"), muxsign.ErrKeyBase64Of},
-		{"SPKI public key", loadKeyFixture(t, "rsa2048_public.pem"), muxsign.ErrKeyPublic},
-		{"PKCS#1 public key", loadKeyFixture(t, "rsa2048_public_pkcs1.pem"), muxsign.ErrKeyPublic},
-		{"base64 of a public key", b64(loadKeyFixture(t, "rsa2048_public.pem")), muxsign.ErrKeyPublic},
-		{"encrypted PKCS#1 PEM", loadKeyFixture(t, "rsa2048_encrypted_pkcs1.pem"), muxsign.ErrKeyEncrypted},
-		{"encrypted PKCS#8 PEM", loadKeyFixture(t, "rsa2048_encrypted_pkcs8.pem"), muxsign.ErrKeyEncrypted},
-		{"EC P-256 SEC 1", loadKeyFixture(t, "ec_p256.pem"), muxsign.ErrKeyNotRSA},
-		{"EC P-256 PKCS#8", loadKeyFixture(t, "ec_p256_pkcs8.pem"), muxsign.ErrKeyNotRSA},
-		{"Ed25519", loadKeyFixture(t, "ed25519.pem"), muxsign.ErrKeyNotRSA},
-		{"base64 of Ed25519", b64(loadKeyFixture(t, "ed25519.pem")), muxsign.ErrKeyNotRSA},
-		{"RSA-1024", loadKeyFixture(t, "rsa1024_pkcs1.pem"), muxsign.ErrKeyTooSmall},
-		{"RSA-5120", loadKeyFixture(t, "rsa5120_pkcs1.pem"), muxsign.ErrKeyTooLarge},
-		{"truncated PEM", loadKeyFixture(t, "truncated.pem"), muxsign.ErrKeyTruncated},
+		{"double base64", testkeys.PEM(t, "rsa2048_pkcs1.pem.b64.b64"), muxsign.ErrKeyBase64Of},
+		{"SPKI public key", testkeys.PEM(t, "rsa2048_public.pem"), muxsign.ErrKeyPublic},
+		{"PKCS#1 public key", testkeys.PEM(t, "rsa2048_public_pkcs1.pem"), muxsign.ErrKeyPublic},
+		{"base64 of a public key", b64(testkeys.PEM(t, "rsa2048_public.pem")), muxsign.ErrKeyPublic},
+		{"encrypted PKCS#1 PEM", testkeys.PEM(t, "rsa2048_encrypted_pkcs1.pem"), muxsign.ErrKeyEncrypted},
+		{"encrypted PKCS#8 PEM", testkeys.PEM(t, "rsa2048_encrypted_pkcs8.pem"), muxsign.ErrKeyEncrypted},
+		{"EC P-256 SEC 1", testkeys.PEM(t, "ec_p256.pem"), muxsign.ErrKeyNotRSA},
+		{"EC P-256 PKCS#8", testkeys.PEM(t, "ec_p256_pkcs8.pem"), muxsign.ErrKeyNotRSA},
+		{"Ed25519", testkeys.PEM(t, "ed25519.pem"), muxsign.ErrKeyNotRSA},
+		{"base64 of Ed25519", b64(testkeys.PEM(t, "ed25519.pem")), muxsign.ErrKeyNotRSA},
+		{"RSA-1024", testkeys.PEM(t, "rsa1024_pkcs1.pem"), muxsign.ErrKeyTooSmall},
+		{"RSA-5120", testkeys.PEM(t, "rsa5120_pkcs1.pem"), muxsign.ErrKeyTooLarge},
+		{"truncated PEM", testkeys.PEM(t, "truncated.pem"), muxsign.ErrKeyTruncated},
 		{"line breaks replaced by spaces, END line cut", strings.ReplaceAll(strings.TrimSpace(pkcs1), "\n", " ")[:len(strings.TrimSpace(pkcs1))-10], muxsign.ErrKeyTruncated},
-		{"two PEM blocks", loadKeyFixture(t, "two_blocks.pem"), muxsign.ErrKeyMultiple},
+		{"two PEM blocks", testkeys.PEM(t, "two_blocks.pem"), muxsign.ErrKeyMultiple},
 		{"corrupted body", corruptPEMBody(pkcs1), muxsign.ErrKeyCorrupt},
 		{"unknown PEM block", "-----BEGIN SOMETHING-----\nAAAA\n-----END SOMETHING-----\n", muxsign.ErrKeyCorrupt},
 	}
@@ -163,13 +135,13 @@ func TestParsePrivateKeyErrorsNeverQuoteTheKey(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(f, func(t *testing.T) {
-			in := loadKeyFixture(t, f)
+			in := testkeys.PEM(t, f)
 			inputs := map[string]string{
 				"as is":    in,
 				"escaped":  strings.ReplaceAll(in, "\n", `\n`),
 				"base64":   base64.StdEncoding.EncodeToString([]byte(in)),
 				"spaces":   strings.ReplaceAll(in, "\n", " "),
-				"corrupt":  corruptPEMBody(loadKeyFixture(t, "rsa2048_pkcs1.pem")),
+				"corrupt":  corruptPEMBody(testkeys.PEM(t, "rsa2048_pkcs1.pem")),
 				"prefixed": "garbage " + in,
 			}
 			for form, s := range inputs {
@@ -193,12 +165,12 @@ func TestParsePrivateKeyErrorsNeverQuoteTheKey(t *testing.T) {
 }
 
 func TestDescribeKeyForm(t *testing.T) {
-	pkcs1 := loadKeyFixture(t, "rsa2048_pkcs1.pem")
-	pkcs8 := loadKeyFixture(t, "rsa2048_pkcs8.pem")
+	pkcs1 := testkeys.PEM(t, "rsa2048_pkcs1.pem")
+	pkcs8 := testkeys.PEM(t, "rsa2048_pkcs8.pem")
 	tests := []struct{ in, want string }{
-		{loadKeyFixture(t, "rsa2048_pkcs1.pem.b64"), "base64 of a PKCS#1 PEM (as Mux's API returns it)"},
-		{loadKeyFixture(t, "rsa2048_pkcs8.pem.b64"), "base64 of a PKCS#8 PEM"},
-		{loadKeyFixture(t, "rsa2048_pkcs1.der.b64"), "base64 of a DER key"},
+		{testkeys.PEM(t, "rsa2048_pkcs1.pem.b64"), "base64 of a PKCS#1 PEM (as Mux's API returns it)"},
+		{testkeys.PEM(t, "rsa2048_pkcs8.pem.b64"), "base64 of a PKCS#8 PEM"},
+		{testkeys.PEM(t, "rsa2048_pkcs1.der.b64"), "base64 of a DER key"},
 		{pkcs1, "raw PKCS#1 PEM"},
 		{pkcs8, "raw PKCS#8 PEM"},
 		{`"` + strings.ReplaceAll(strings.TrimSpace(pkcs1), "\n", `\n`) + `"`, `raw PKCS#1 PEM, in quotes, with literal \n line breaks`},

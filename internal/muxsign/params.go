@@ -2,10 +2,12 @@ package muxsign
 
 import (
 	"fmt"
+	"maps"
 	"math"
-	"regexp"
 	"slices"
 	"strconv"
+
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/safetext"
 )
 
 // ParamError reports an option that is unknown, does not apply to a token
@@ -17,156 +19,81 @@ type ParamError struct {
 
 func (e *ParamError) Error() string { return e.Name + ": " + e.Problem }
 
-// An option is one claim a caller may add to a token: the types it belongs
-// to, and the check its value must pass.
-type option struct {
-	types []Type
-	check func(string) string // "" when the value is good, else the problem
-}
+// maxQuotedName is the most bytes of an unknown option name or type an error
+// repeats.
+const maxQuotedName = 40
 
-var (
-	decimalPattern = regexp.MustCompile(`^[0-9]{1,10}(\.[0-9]{1,3})?$`)
-	integerPattern = regexp.MustCompile(`^[0-9]{1,5}$`)
-	langPattern    = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$`)
-)
-
-func decimal(min, max float64) func(string) string {
-	return func(v string) string {
-		f, err := strconv.ParseFloat(v, 64)
-		if !decimalPattern.MatchString(v) || err != nil || f < min || f > max {
-			return fmt.Sprintf("must be a number of seconds from %g to %g (up to 3 decimals)", min, max)
-		}
-		return ""
-	}
-}
-
-func integer(min, max int) func(string) string {
-	return func(v string) string {
-		n, err := strconv.Atoi(v)
-		if !integerPattern.MatchString(v) || err != nil || n < min || n > max {
-			return fmt.Sprintf("must be a whole number from %d to %d", min, max)
-		}
-		return ""
-	}
-}
-
-func oneOf(values ...string) func(string) string {
-	return func(v string) string {
-		if !slices.Contains(values, v) {
-			return fmt.Sprintf("must be one of %v", values)
-		}
-		return ""
-	}
-}
-
-func pattern(re *regexp.Regexp, what string) func(string) string {
-	return func(v string) string {
-		if !re.MatchString(v) {
-			return "must be " + what
-		}
-		return ""
-	}
-}
-
-var boolean = oneOf("true", "false")
-
-// Limits from Mux's documentation.
-const (
-	maxGIFSeconds = 10
-	minGIFSeconds = 0.25
-	maxGIFPixels  = 640
-	maxGIFFPS     = 30
-	maxImagePx    = 4096
-	maxSeconds    = 1e10 // program times are Unix seconds
-)
-
-// options is the allowlist of claims a caller may set, with the token types
-// each belongs to. A name shared by two types (width, height) has one entry
-// per type in checks. Nothing outside this table ever reaches a token.
-var options = map[string][]option{
-	// thumbnail
-	"time":     {{[]Type{Thumbnail}, decimal(0, maxSeconds)}},
-	"rotate":   {{[]Type{Thumbnail}, oneOf("90", "180", "270")}},
-	"fit_mode": {{[]Type{Thumbnail}, oneOf("preserve", "stretch", "crop", "smartcrop", "pad")}},
-	"flip_v":   {{[]Type{Thumbnail}, boolean}},
-	"flip_h":   {{[]Type{Thumbnail}, boolean}},
-	"width": {
-		{[]Type{Thumbnail}, integer(1, maxImagePx)},
-		{[]Type{GIF}, integer(1, maxGIFPixels)},
-	},
-	"height": {
-		{[]Type{Thumbnail}, integer(1, maxImagePx)},
-		{[]Type{GIF}, integer(1, maxGIFPixels)},
-	},
-	// GIF
-	"start": {{[]Type{GIF}, decimal(0, maxSeconds)}},
-	"end":   {{[]Type{GIF}, decimal(0, maxSeconds)}},
-	"fps":   {{[]Type{GIF}, integer(1, maxGIFFPS)}},
-	// video playback modifiers
-	"max_resolution":         {{[]Type{Video}, oneOf("270p", "360p", "480p", "540p", "720p", "1080p", "1440p", "2160p")}},
-	"min_resolution":         {{[]Type{Video}, oneOf("270p", "360p", "480p", "540p", "720p", "1080p", "1440p", "2160p")}},
-	"rendition_order":        {{[]Type{Video}, oneOf("desc")}},
-	"default_subtitles_lang": {{[]Type{Video}, pattern(langPattern, "a BCP 47 language tag such as en or en-US")}},
-	"redundant_streams":      {{[]Type{Video}, boolean}},
-	"asset_start_time":       {{[]Type{Video}, decimal(0, maxSeconds)}},
-	"asset_end_time":         {{[]Type{Video}, decimal(0, maxSeconds)}},
-	"program_start_time":     {{[]Type{Video}, decimal(0, maxSeconds)}},
-	"program_end_time":       {{[]Type{Video}, decimal(0, maxSeconds)}},
+// paramNames is every option of any type, sorted. Nothing outside lookup
+// ever reaches a token.
+var paramNames = [...]string{
+	"asset_end_time", "asset_start_time", "default_subtitles_lang", "end", "fit_mode", "flip_h",
+	"flip_v", "fps", "height", "max_resolution", "min_resolution", "program_end_time",
+	"program_start_time", "redundant_streams", "rendition_order", "rotate", "start", "time", "width",
 }
 
 // IsParam reports whether name is an option of any token type.
 func IsParam(name string) bool {
-	_, ok := options[name]
-	return ok
+	return slices.Contains(paramNames[:], name)
 }
 
 // ParamAppliesTo reports whether name is an option of tokens of type t.
 func ParamAppliesTo(t Type, name string) bool {
-	_, ok := optionFor(t, name)
+	_, ok := lookup(t, name)
 	return ok
-}
-
-// optionFor returns the entry of the allowlist for option name of type t.
-func optionFor(t Type, name string) (option, bool) {
-	for _, o := range options[name] {
-		if slices.Contains(o.types, t) {
-			return o, true
-		}
-	}
-	return option{}, false
 }
 
 // ParamNames returns the options that apply to t, sorted.
 func ParamNames(t Type) []string {
 	var names []string
-	for name := range options {
+	for _, name := range paramNames {
 		if ParamAppliesTo(t, name) {
 			names = append(names, name)
 		}
 	}
-	slices.Sort(names)
 	return names
 }
 
 // CheckParam checks one option for a token of type t: the name must be on the
 // allowlist for t and the value must pass its check.
 func CheckParam(t Type, name, value string) error {
+	_, err := checkParam(t, name, value)
+	return err
+}
+
+// CanonicalParam checks one option for a token of type t, as CheckParam does,
+// and returns its value in canonical form: a number without leading zeros in
+// its whole part nor trailing zeros in its fraction, and without a fraction
+// when it is whole ("0640" is "640", "010.500" is "10.5", "1.0" is "1"). Other
+// values are returned as they are. Two spellings of the same number thus give
+// the same claims, the same token and the same cache entry.
+func CanonicalParam(t Type, name, value string) (string, error) {
+	c, err := checkParam(t, name, value)
+	if err != nil {
+		return "", err
+	}
+	return c.canonical(value), nil
+}
+
+// checkParam returns the rule for option name of type t after checking value
+// against it.
+func checkParam(t Type, name, value string) (rule, error) {
 	if !IsParam(name) {
-		return &ParamError{printable(name), "is not an option Mux reads from a token"}
+		return rule{}, &ParamError{safetext.Printable(name, maxQuotedName), "is not an option Mux reads from a token"}
 	}
-	if o, ok := optionFor(t, name); ok {
-		if problem := o.check(value); problem != "" {
-			return &ParamError{name, problem}
-		}
-		return nil
+	c, ok := lookup(t, name)
+	if !ok {
+		return rule{}, &ParamError{name, fmt.Sprintf("does not apply to type %s (it applies to %s)", safetext.Printable(string(t), maxQuotedName), typesOf(name))}
 	}
-	return &ParamError{name, fmt.Sprintf("does not apply to type %s (it applies to %s)", printable(string(t)), typesOf(name))}
+	if problem := c.check(value); problem != "" {
+		return rule{}, &ParamError{name, problem}
+	}
+	return c, nil
 }
 
 func typesOf(name string) string {
 	var s string
-	for _, o := range options[name] {
-		for _, t := range o.types {
+	for _, t := range Types {
+		if ParamAppliesTo(t, name) {
 			if s != "" {
 				s += ", "
 			}
@@ -178,8 +105,25 @@ func typesOf(name string) string {
 
 // CheckParams checks every option in params for a token of type t, and the
 // rules that join them: a GIF lasts 0.25 to 10 seconds, and a clip ends after
-// it starts.
+// it starts. When they pass, it rewrites every value in params to its
+// canonical form (see CanonicalParam); on error params is left as it was.
 func CheckParams(t Type, params map[string]string) error {
+	canon, err := canonicalParams(t, params)
+	if err != nil {
+		return err
+	}
+	for name, v := range canon {
+		if params[name] != v {
+			params[name] = v
+		}
+	}
+	return nil
+}
+
+// canonicalParams checks params as CheckParams does and returns them in
+// canonical form: params itself when every value already is, else a copy.
+// It never writes to params, which callers may share between goroutines.
+func canonicalParams(t Type, params map[string]string) (map[string]string, error) {
 	names := make([]string, 0, len(params))
 	for name := range params {
 		names = append(names, name)
@@ -187,12 +131,39 @@ func CheckParams(t Type, params map[string]string) error {
 	slices.Sort(names) // report the same error for the same input
 	for _, name := range names {
 		if err := CheckParam(t, name, params[name]); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	// Times have at most 3 decimals (checked above), so they compare exactly
-	// as whole milliseconds; float subtraction would not (16.004 - 6.004 >
-	// 10, 0.35 - 0.1 < 0.25).
+	if err := checkJoint(t, params); err != nil {
+		return nil, err
+	}
+	return canonicalValues(t, params), nil
+}
+
+// canonicalValues returns params with every valid numeric option in canonical
+// form: params itself when nothing changes (no allocation), else a copy.
+// Values that fail their check are left for the check to refuse.
+func canonicalValues(t Type, params map[string]string) map[string]string {
+	out, copied := params, false
+	for name, v := range params {
+		c, ok := lookup(t, name)
+		if !ok || c.check(v) != "" {
+			continue
+		}
+		if cv := c.canonical(v); cv != v {
+			if !copied {
+				out, copied = maps.Clone(params), true
+			}
+			out[name] = cv
+		}
+	}
+	return out
+}
+
+// checkJoint checks the rules that join options. Times have at most 3
+// decimals (checked before), so they compare exactly as whole milliseconds;
+// float subtraction would not (16.004 - 6.004 > 10, 0.35 - 0.1 < 0.25).
+func checkJoint(t Type, params map[string]string) error {
 	num := func(name string) (int64, bool) {
 		v, ok := params[name]
 		if !ok {
@@ -209,7 +180,7 @@ func CheckParams(t Type, params map[string]string) error {
 			}
 		}
 	}
-	for _, pair := range [][2]string{{"asset_start_time", "asset_end_time"}, {"program_start_time", "program_end_time"}} {
+	for _, pair := range [...][2]string{{"asset_start_time", "asset_end_time"}, {"program_start_time", "program_end_time"}} {
 		start, okStart := num(pair[0])
 		end, okEnd := num(pair[1])
 		if okStart && okEnd && end <= start {

@@ -40,9 +40,12 @@ func (s *Signer) PublicKey() *rsa.PublicKey { return &s.key.PublicKey }
 // Sign returns the RS256 JWT for c. The JOSE header is
 // {"alg":"RS256","kid":...,"typ":"JWT"} and kid is repeated in the claims, as
 // the 2019 and current Mux SDKs respectively expect; neither iat nor nbf is
-// set. Signing is deterministic: the same claims give the same token.
+// set. Numeric options are signed in canonical form (see CanonicalParam).
+// Signing is deterministic: the same claims give the same token, and so do
+// two spellings of the same number.
 func (s *Signer) Sign(c Claims) (string, error) {
-	if err := c.Validate(); err != nil {
+	c, err := c.canonical()
+	if err != nil {
 		return "", err
 	}
 	t := jwt.NewWithClaims(jwt.SigningMethodRS256, c.jwtClaims(s.keyID))

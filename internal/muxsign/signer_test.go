@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/testkeys"
 )
 
 // decodedJWT is a compact JWS taken apart, with nothing checked.
@@ -71,7 +72,7 @@ func verifyRS256(tok string, pub *rsa.PublicKey) error {
 
 func fixtureSigner(t testing.TB, keyID string) *muxsign.Signer {
 	t.Helper()
-	k, err := muxsign.ParsePrivateKey(loadKeyFixture(t, "rsa2048_pkcs1.pem.b64"))
+	k, err := muxsign.ParsePrivateKey(testkeys.PEM(t, "rsa2048_pkcs1.pem.b64"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +84,7 @@ func fixtureSigner(t testing.TB, keyID string) *muxsign.Signer {
 }
 
 func TestNewSigner(t *testing.T) {
-	k, err := muxsign.ParsePrivateKey(loadKeyFixture(t, "rsa2048_pkcs1.pem"))
+	k, err := muxsign.ParsePrivateKey(testkeys.PEM(t, "rsa2048_pkcs1.pem"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +177,7 @@ func TestSignTokenShape(t *testing.T) {
 			if err := verifyRS256(tok, s.PublicKey()); err != nil {
 				t.Fatalf("signature: %v", err)
 			}
-			if err := verifyRS256(tok, fixturePublicKey(t)); err != nil {
+			if err := verifyRS256(tok, testkeys.Public(t, "rsa2048_public.pem")); err != nil {
 				t.Fatalf("signature with the fixture public key: %v", err)
 			}
 			again, err := s.Sign(tt.claims)

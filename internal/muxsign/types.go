@@ -2,6 +2,8 @@ package muxsign
 
 import (
 	"fmt"
+
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/safetext"
 )
 
 // Type is the kind of Mux resource a token unlocks. Each type has its own
@@ -20,30 +22,36 @@ const (
 // Types lists every Type in a stable order.
 var Types = [...]Type{Video, Thumbnail, GIF, Storyboard, DRMLicense}
 
-var audiences = map[Type]string{
-	Video:      "v",
-	Thumbnail:  "t",
-	GIF:        "g",
-	Storyboard: "s",
-	DRMLicense: "d",
-}
-
 // ParseType returns the Type named s ("video", "thumbnail", "gif",
 // "storyboard" or "drm_license").
 func ParseType(s string) (Type, error) {
-	if _, ok := audiences[Type(s)]; ok {
+	if Type(s).Audience() != "" {
 		return Type(s), nil
 	}
-	return "", fmt.Errorf("unknown token type %q: want video, thumbnail, gif, storyboard or drm_license", printable(s))
+	return "", fmt.Errorf("unknown token type %q: want video, thumbnail, gif, storyboard or drm_license", safetext.Printable(s, maxQuotedName))
 }
 
 // Audience returns the token's "aud" claim for t, or "" for an unknown type.
-func (t Type) Audience() string { return audiences[t] }
+func (t Type) Audience() string {
+	switch t {
+	case Video:
+		return "v"
+	case Thumbnail:
+		return "t"
+	case GIF:
+		return "g"
+	case Storyboard:
+		return "s"
+	case DRMLicense:
+		return "d"
+	}
+	return ""
+}
 
 // TypeForAudience returns the Type whose audience is aud.
 func TypeForAudience(aud string) (Type, bool) {
-	for t, a := range audiences {
-		if a == aud {
+	for _, t := range Types {
+		if t.Audience() == aud {
 			return t, true
 		}
 	}
@@ -73,22 +81,4 @@ func alphanumeric(s string, max int) bool {
 		}
 	}
 	return true
-}
-
-// printable shortens s and replaces anything but printable ASCII, so that
-// user input can be quoted in an error message safely.
-func printable(s string) string {
-	const max = 40
-	out := make([]rune, 0, len(s))
-	for i, r := range s {
-		if i >= max {
-			out = append(out, '…')
-			break
-		}
-		if r < ' ' || r > '~' {
-			r = '?'
-		}
-		out = append(out, r)
-	}
-	return string(out)
 }

@@ -1,4 +1,4 @@
-package muxsign
+package muxverify
 
 import (
 	"bytes"
@@ -13,58 +13,10 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/safetext"
 )
-
-// Expect is what a token is checked against. Empty fields are not checked.
-type Expect struct {
-	KeyID      string // the ID of the signing key the token must name (kid)
-	PlaybackID string // the playback ID it must unlock (sub)
-	Type       Type   // the kind of resource it must unlock (aud)
-}
-
-// Report is what Verify found in a token: what it unlocks and until when, and
-// every reason Mux would refuse it. All strings in it are safe to print: user
-// input is shortened and made printable, and it never holds key material.
-type Report struct {
-	// Header and Claims are the decoded JOSE header and claim set, nil when
-	// the token is malformed.
-	Header map[string]any
-	Claims map[string]any
-
-	HeaderKeyID string    // kid in the header, "" if absent
-	ClaimKeyID  string    // kid in the claims, "" if absent
-	PlaybackID  string    // sub
-	Audience    string    // aud
-	Type        Type      // the type aud names, "" if none
-	ExpiresAt   time.Time // exp, zero if absent or not a number
-	// ExpiresIn is exp minus the time of the check: negative once expired.
-	ExpiresIn time.Duration
-	// Options are the other claims (token options, playback_restriction_id,
-	// custom data), as printable text, by name.
-	Options map[string]string
-
-	// SignatureChecked is true when the signature was checked against the
-	// key, and SignatureValid when it matched.
-	SignatureChecked, SignatureValid bool
-
-	// Problems are the reasons Mux would answer 403, in plain words.
-	Problems []string
-	// Warnings are things that do not make Mux refuse the token but are
-	// probably not what was meant (an option Mux ignores, a token about to
-	// expire).
-	Warnings []string
-}
-
-// Valid reports whether Verify found no reason for Mux to refuse the token.
-func (r *Report) Valid() bool { return len(r.Problems) == 0 }
-
-// TokenError is the error Verify returns for a token Mux would refuse. It
-// lists every reason found.
-type TokenError struct {
-	Problems []string
-}
-
-func (e *TokenError) Error() string { return "token rejected: " + strings.Join(e.Problems, "; ") }
 
 // soonWarning is how close to expiry a token draws a warning: a video that
 // plays longer than what is left stops when the token expires.
@@ -166,10 +118,10 @@ func (r *Report) checkSignature(token string, pub *rsa.PublicKey) {
 		r.problem("the header has no alg; Mux accepts only RS256")
 		return
 	case strings.EqualFold(alg, "none"):
-		r.problem("alg is %q: the token is unsigned; Mux accepts only RS256", clean(alg))
+		r.problem("alg is %q: the token is unsigned; Mux accepts only RS256", quote(alg))
 		return
 	case alg != jwt.SigningMethodRS256.Alg():
-		r.problem("alg is %q; Mux accepts only RS256 (RSA signatures with SHA-256)", clean(alg))
+		r.problem("alg is %q; Mux accepts only RS256 (RSA signatures with SHA-256)", quote(alg))
 		return
 	}
 	if pub == nil {
@@ -191,7 +143,7 @@ func (r *Report) checkSignature(token string, pub *rsa.PublicKey) {
 func (r *Report) checkKeyID(want string) {
 	header := r.stringField(r.Header, "header", "kid")
 	claim := r.stringField(r.Claims, "claims", "kid")
-	r.HeaderKeyID, r.ClaimKeyID = clean(header), clean(claim)
+	r.HeaderKeyID, r.ClaimKeyID = quote(header), quote(claim)
 	switch {
 	case header == "" && claim == "":
 		_, inHeader := r.Header["kid"]
@@ -202,32 +154,32 @@ func (r *Report) checkKeyID(want string) {
 		r.problem("kid is missing from both header and claims: Mux cannot tell which signing key to check it with")
 		return
 	case header != "" && claim != "" && header != claim:
-		r.problem("the header's kid %q and the claims' kid %q differ", clean(header), clean(claim))
+		r.problem("the header's kid %q and the claims' kid %q differ", quote(header), quote(claim))
 	}
 	if want == "" {
 		return
 	}
 	for _, kid := range []struct{ where, id string }{{"header", header}, {"claims", claim}} {
 		if kid.id != "" && kid.id != want {
-			r.problem("kid %q (in the %s) is not the configured signing key ID %q", clean(kid.id), kid.where, clean(want))
+			r.problem("kid %q (in the %s) is not the configured signing key ID %q", quote(kid.id), kid.where, quote(want))
 		}
 	}
 }
 
 func (r *Report) checkSubject(want string) {
 	sub := r.stringField(r.Claims, "claims", "sub")
-	r.PlaybackID = clean(sub)
+	r.PlaybackID = quote(sub)
 	switch {
 	case sub == "":
 		if _, present := r.Claims["sub"]; !present {
 			r.problem("sub is missing: it must be the playback ID the token unlocks")
 		}
 	case want != "" && sub != want:
-		r.problem("sub is %q but the playback ID is %q: a token unlocks only the playback ID in its sub", clean(sub), clean(want))
+		r.problem("sub is %q but the playback ID is %q: a token unlocks only the playback ID in its sub", quote(sub), quote(want))
 	}
 }
 
-func (r *Report) checkAudience(want Type) {
+func (r *Report) checkAudience(want muxsign.Type) {
 	if v, ok := r.Claims["aud"]; ok {
 		if _, isString := v.(string); !isString {
 			r.problem("aud is not a single string: Mux expects one letter, v, t, g, s or d")
@@ -235,7 +187,7 @@ func (r *Report) checkAudience(want Type) {
 		}
 	}
 	aud := r.stringField(r.Claims, "claims", "aud")
-	r.Audience = clean(aud)
+	r.Audience = quote(aud)
 	if aud == "" {
 		if _, present := r.Claims["aud"]; present {
 			return
@@ -243,7 +195,7 @@ func (r *Report) checkAudience(want Type) {
 		r.problem("aud is missing: it must say what the token unlocks (v video, t thumbnail, g gif, s storyboard, d drm_license)")
 		return
 	}
-	t, ok := TypeForAudience(aud)
+	t, ok := muxsign.TypeForAudience(aud)
 	if !ok {
 		r.problem("aud %q is not one Mux knows: v video, t thumbnail, g gif, s storyboard, d drm_license", r.Audience)
 		return
@@ -294,10 +246,10 @@ func (r *Report) readOptions() {
 			r.Options = map[string]string{}
 		}
 		text := claimText(v)
-		r.Options[clean(name)] = text
+		r.Options[quote(name)] = text
 		switch name {
 		case "playback_restriction_id":
-			if s, ok := v.(string); !ok || !ValidPlaybackID(s) {
+			if s, ok := v.(string); !ok || !muxsign.ValidPlaybackID(s) {
 				r.warn("playback_restriction_id %s is not a playback restriction ID (ASCII letters and digits)", text)
 			}
 		case "custom":
@@ -308,13 +260,13 @@ func (r *Report) readOptions() {
 			if r.Type == "" {
 				continue
 			}
-			if err := CheckParam(r.Type, name, strings.Trim(text, `"`)); err != nil {
+			if err := muxsign.CheckParam(r.Type, name, strings.Trim(text, `"`)); err != nil {
 				r.warn("option %v; Mux may ignore or refuse it", err)
 			}
 		}
 	}
 	if typ, ok := r.Header["typ"].(string); ok && typ != "JWT" {
-		r.warn("the header's typ is %q; Mux's SDKs send JWT", clean(typ))
+		r.warn("the header's typ is %q; Mux's SDKs send JWT", quote(typ))
 	}
 }
 
@@ -354,61 +306,18 @@ func numericTime(v any) (t time.Time, ok, present bool) {
 // anything else as JSON.
 func claimText(v any) string {
 	if s, ok := v.(string); ok {
-		return clean(s)
+		return quote(s)
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return "?"
 	}
-	return clean(string(b))
+	return quote(string(b))
 }
 
-// HumanDuration writes d (rounded to the second) in at most its two largest
-// units, such as "3d 4h", "2h 5m" or "42s". A negative d is written as its
-// absolute value.
-func HumanDuration(d time.Duration) string {
-	if d < 0 {
-		d = -d
-	}
-	d = d.Round(time.Second)
-	units := []struct {
-		size time.Duration
-		name string
-	}{{24 * time.Hour, "d"}, {time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}}
-	var out []string
-	for _, u := range units {
-		n := d / u.size
-		if n == 0 && len(out) > 0 {
-			break
-		}
-		if n > 0 {
-			out = append(out, fmt.Sprintf("%d%s", n, u.name))
-			d -= n * u.size
-		}
-		if len(out) == 2 {
-			break
-		}
-	}
-	if len(out) == 0 {
-		return "0s"
-	}
-	return strings.Join(out, " ")
-}
+// maxQuoted is the most bytes of one piece of user input a report quotes:
+// long enough for any playback or key ID.
+const maxQuoted = 200
 
-// clean makes s printable ASCII and at most 200 characters, long enough for
-// any playback or key ID, so that it can be quoted in a report safely.
-func clean(s string) string {
-	const max = 200
-	var b strings.Builder
-	for i, r := range s {
-		if i >= max {
-			b.WriteString("…")
-			break
-		}
-		if r < ' ' || r > '~' {
-			r = '?'
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+// quote makes s safe to put in a report (see safetext.Printable).
+func quote(s string) string { return safetext.Printable(s, maxQuoted) }

@@ -1,15 +1,12 @@
-package muxsign_test
+package muxverify_test
 
 import (
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -18,6 +15,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxverify"
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/testkeys"
 )
 
 // verifyVectors is the part of testdata/mux-node-sdk-vectors.json the
@@ -41,10 +40,7 @@ type verifyVectors struct {
 
 func loadVerifyVectors(t testing.TB) verifyVectors {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "mux-node-sdk-vectors.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := testkeys.Vectors(t)
 	var v verifyVectors
 	if err := json.Unmarshal(b, &v); err != nil {
 		t.Fatal(err)
@@ -53,7 +49,7 @@ func loadVerifyVectors(t testing.TB) verifyVectors {
 }
 
 // verifyFixture is a key pair with its ID, a second unrelated key, and the
-// clock of the vectors.
+// clock of the vectors: all fixed, so that every run checks the same tokens.
 type verifyFixture struct {
 	keyID string
 	key   *rsa.PrivateKey
@@ -68,9 +64,9 @@ func newVerifyFixture(t testing.TB) verifyFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
+	other := testkeys.RSA(t, "rsa2048_pkcs1.pem") // not the vectors' key
+	if other.Equal(key) {
+		t.Fatal("rsa2048_pkcs1.pem is the vectors' key: the signature tests need another")
 	}
 	return verifyFixture{keyID: v.KeyID, key: key, other: other, now: time.Unix(v.Now, 0)}
 }
@@ -135,8 +131,8 @@ func TestVerifyAcceptsOwnTokens(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := muxsign.Expect{KeyID: f.keyID, PlaybackID: verifyID, Type: tt.claims.Type}
-			r, err := muxsign.Verify(tok, &f.key.PublicKey, want, f.now)
+			want := muxverify.Expect{KeyID: f.keyID, PlaybackID: verifyID, Type: tt.claims.Type}
+			r, err := muxverify.Verify(tok, &f.key.PublicKey, want, f.now)
 			if err != nil {
 				t.Fatalf("Verify: %v", err)
 			}
@@ -184,8 +180,8 @@ func TestVerifyAcceptsSDKTokens(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				want := muxsign.Expect{KeyID: v.KeyID, PlaybackID: vec.Input.PlaybackID, Type: typ}
-				r, err := muxsign.Verify(tok, pub, want, time.Unix(v.Now, 0))
+				want := muxverify.Expect{KeyID: v.KeyID, PlaybackID: vec.Input.PlaybackID, Type: typ}
+				r, err := muxverify.Verify(tok, pub, want, time.Unix(v.Now, 0))
 				if err != nil {
 					t.Fatalf("Verify: %v", err)
 				}
@@ -206,13 +202,13 @@ func TestVerifyRejects(t *testing.T) {
 	f := newVerifyFixture(t)
 	good := f.sign(t, f.key, map[string]any{"kid": f.keyID}, f.claims(nil))
 	parts := strings.Split(good, ".")
-	want := muxsign.Expect{KeyID: f.keyID, PlaybackID: verifyID, Type: muxsign.Video}
+	want := muxverify.Expect{KeyID: f.keyID, PlaybackID: verifyID, Type: muxsign.Video}
 	otherID := "DS00Spx1CV902MCtPj5WknGlR102V5HFkDe"
 
 	tests := []struct {
 		name     string
 		token    string
-		want     muxsign.Expect
+		want     muxverify.Expect
 		now      time.Time
 		problems []string
 	}{
@@ -261,10 +257,10 @@ func TestVerifyRejects(t *testing.T) {
 		{"header and claims kids differ", f.sign(t, f.key, map[string]any{"kid": "otherKey"}, f.claims(nil)), want, f.now,
 			[]string{`the header's kid "otherKey" and the claims' kid "` + f.keyID + `" differ`, `(in the header) is not the configured`}},
 
-		{"wrong sub", good, muxsign.Expect{KeyID: f.keyID, PlaybackID: otherID, Type: muxsign.Video}, f.now,
+		{"wrong sub", good, muxverify.Expect{KeyID: f.keyID, PlaybackID: otherID, Type: muxsign.Video}, f.now,
 			[]string{`sub is "` + verifyID + `" but the playback ID is "` + otherID + `"`}},
 		{"no sub", f.sign(t, f.key, nil, f.claims(map[string]any{"sub": nil})), want, f.now, []string{"sub is missing"}},
-		{"video token used for a thumbnail", good, muxsign.Expect{KeyID: f.keyID, PlaybackID: verifyID, Type: muxsign.Thumbnail}, f.now,
+		{"video token used for a thumbnail", good, muxverify.Expect{KeyID: f.keyID, PlaybackID: verifyID, Type: muxsign.Thumbnail}, f.now,
 			[]string{`aud is "v" (video) but a thumbnail needs aud "t"`}},
 		{"no aud", f.sign(t, f.key, nil, f.claims(map[string]any{"aud": nil})), want, f.now, []string{"aud is missing"}},
 		{"unknown aud", f.sign(t, f.key, nil, f.claims(map[string]any{"aud": "x"})), want, f.now, []string{`aud "x" is not one Mux knows`}},
@@ -275,11 +271,11 @@ func TestVerifyRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := muxsign.Verify(tt.token, &f.key.PublicKey, tt.want, tt.now)
+			r, err := muxverify.Verify(tt.token, &f.key.PublicKey, tt.want, tt.now)
 			if r == nil {
 				t.Fatal("nil report")
 			}
-			var te *muxsign.TokenError
+			var te *muxverify.TokenError
 			if !errors.As(err, &te) {
 				t.Fatalf("err = %v, want a *TokenError", err)
 			}
@@ -305,7 +301,7 @@ func jsonInt(n int64) string {
 
 func TestVerifyWarnings(t *testing.T) {
 	f := newVerifyFixture(t)
-	want := muxsign.Expect{KeyID: f.keyID, PlaybackID: verifyID, Type: muxsign.Video}
+	want := muxverify.Expect{KeyID: f.keyID, PlaybackID: verifyID, Type: muxsign.Video}
 	tests := []struct {
 		name     string
 		header   map[string]any
@@ -326,7 +322,7 @@ func TestVerifyWarnings(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tok := f.sign(t, f.key, tt.header, tt.claims)
-			r, err := muxsign.Verify(tok, &f.key.PublicKey, want, tt.now)
+			r, err := muxverify.Verify(tok, &f.key.PublicKey, want, tt.now)
 			if err != nil {
 				t.Fatalf("Verify: %v (warnings alone must not reject)", err)
 			}
@@ -347,7 +343,7 @@ func TestVerifyWarnings(t *testing.T) {
 func TestVerifyPartialChecks(t *testing.T) {
 	f := newVerifyFixture(t)
 	tok := f.sign(t, f.other, map[string]any{"kid": "otherKey"}, f.claims(map[string]any{"kid": "otherKey", "aud": "g"}))
-	r, err := muxsign.Verify("  "+tok+"\n", nil, muxsign.Expect{}, f.now)
+	r, err := muxverify.Verify("  "+tok+"\n", nil, muxverify.Expect{}, f.now)
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
@@ -361,7 +357,7 @@ func TestVerifyQuotesSafely(t *testing.T) {
 	f := newVerifyFixture(t)
 	evil := "x\x1b[31m\n" + strings.Repeat("A", 500)
 	tok := f.sign(t, f.key, nil, f.claims(map[string]any{"sub": evil, "kid": evil, evil: evil}))
-	r, _ := muxsign.Verify(tok, &f.key.PublicKey, muxsign.Expect{KeyID: f.keyID, PlaybackID: verifyID}, f.now)
+	r, _ := muxverify.Verify(tok, &f.key.PublicKey, muxverify.Expect{KeyID: f.keyID, PlaybackID: verifyID}, f.now)
 	all := strings.Join(append(append([]string{r.PlaybackID, r.ClaimKeyID}, r.Problems...), r.Warnings...), "|")
 	for k, v := range r.Options {
 		all += k + v
@@ -388,7 +384,7 @@ func TestHumanDuration(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
-			if got := muxsign.HumanDuration(tt.d); got != tt.want {
+			if got := muxverify.HumanDuration(tt.d); got != tt.want {
 				t.Errorf("HumanDuration(%v) = %q, want %q", tt.d, got, tt.want)
 			}
 		})
