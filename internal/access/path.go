@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/safetext"
 )
 
 // Limits on claim paths.
@@ -232,21 +234,6 @@ func kindOf(v any) string {
 	}
 }
 
-// clip shortens configuration text quoted in an error message, and
-// replaces control characters with '?' so that a message stays one line.
-func clip(s string) string {
-	const max = 48
-	if len(s) > max {
-		cut := max
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return '?'
-		}
-		return r
-	}, s)
-}
+// clip shortens configuration text quoted in an error message and makes it
+// printable, so that a message stays one short line.
+func clip(s string) string { return safetext.Printable(s, 48) }

@@ -6,11 +6,10 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/access"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/safetext"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/viewer"
 )
 
@@ -101,22 +100,5 @@ func (h *Handler) logRequest(r Request, status int, errMsg string, d time.Durati
 	h.log.Info("request", attrs...)
 }
 
-// logSafe keeps user input in a log line short and printable: at most max
-// bytes of s, never cutting a UTF-8 character in half, with control
-// characters, invalid bytes and unprintable runes replaced by '?'.
-func logSafe(s string, max int) string {
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if i+size > max {
-			b.WriteString("…")
-			break
-		}
-		if r == utf8.RuneError || !unicode.IsPrint(r) {
-			r = '?'
-		}
-		b.WriteRune(r)
-		i += size
-	}
-	return b.String()
-}
+// logSafe keeps user input in a log line short and printable.
+func logSafe(s string, max int) string { return safetext.Printable(s, max) }

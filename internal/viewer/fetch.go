@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/MicahParks/jwkset"
+
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/safetext"
 )
 
 const (
@@ -173,10 +175,6 @@ func httpClient(c *http.Client, timeout time.Duration) *http.Client {
 	return &cp
 }
 
-// clip shortens a value from a remote document for a message.
-func clip(s string) string {
-	if len(s) > 120 {
-		return s[:120] + "..."
-	}
-	return s
-}
+// clip shortens a value from a remote document or a token for a message,
+// and makes it printable.
+func clip(s string) string { return safetext.Printable(s, 120) }
