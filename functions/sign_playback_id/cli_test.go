@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/testkeys"
+
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/endpoint"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxverify"
@@ -206,14 +208,7 @@ func TestSignFailures(t *testing.T) {
 	}
 }
 
-func readKeyFixture(t testing.TB, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "keys", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
+func readKeyFixture(t testing.TB, name string) string { return testkeys.PEM(t, name) }
 
 // sign, verify and check read .env in the working directory by default (its
 // double-quoted values have their \n unescaped by the .env parser); the

@@ -6,11 +6,11 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/testkeys"
 
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
 )
@@ -28,10 +28,7 @@ type testKeys struct {
 
 func loadTestKeys(t testing.TB) testKeys {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "mux-node-sdk-vectors.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := testkeys.Vectors(t)
 	var v struct {
 		KeyID string `json:"keyId"`
 		Keys  struct {

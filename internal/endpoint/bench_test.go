@@ -9,12 +9,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/testkeys"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -27,10 +27,7 @@ import (
 // key of the conformance vectors, plus extra.
 func benchEnv(tb testing.TB, extra map[string]string) func(string) string {
 	tb.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "mux-node-sdk-vectors.json"))
-	if err != nil {
-		tb.Fatal(err)
-	}
+	raw := testkeys.Vectors(tb)
 	var v struct {
 		KeyID string            `json:"keyId"`
 		Keys  map[string]string `json:"keys"`

@@ -8,7 +8,6 @@ import (
 	"encoding/pem"
 	"math/big"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,17 +15,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/endpoint"
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/testkeys"
 )
-
-// hardFixture reads a file of the repository's throwaway test keys.
-func hardFixture(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile("../../testdata/keys/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
 
 // hardUnset marks a variable as not set at all.
 const hardUnset = "\x00unset"
@@ -37,7 +27,7 @@ const hardUnset = "\x00unset"
 // diagnosis; keep answering; log the full problem once; and never show key
 // material in a response or log line.
 func TestBrokenConfiguration(t *testing.T) {
-	k := hardKeys()
+	k := hardKeys(t)
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 	lines := strings.Split(k.mainPEM, "\n")
 	// One base64 character in the middle of the body changed to another
@@ -59,8 +49,8 @@ func TestBrokenConfiguration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	encPKCS8 := hardFixture(t, "rsa2048_encrypted_pkcs8.pem")
-	encPKCS8Plain := hardFixture(t, "rsa2048_pkcs1.pem")
+	encPKCS8 := testkeys.PEM(t, "rsa2048_encrypted_pkcs8.pem")
+	encPKCS8Plain := testkeys.PEM(t, "rsa2048_pkcs1.pem")
 
 	const (
 		pk  = endpoint.EnvPrivateKey
@@ -147,7 +137,7 @@ func TestBrokenConfiguration(t *testing.T) {
 			for name, v := range c.env {
 				extra[name] = v
 			}
-			base := hardEnv(extra)
+			base := hardEnv(t, extra)
 			getenv := func(name string) string {
 				if v := base(name); v != hardUnset {
 					return v
@@ -230,7 +220,7 @@ func TestBrokenConfiguration(t *testing.T) {
 // harness accepts each form of a good key people paste, so the failures
 // above are the configuration's, not the harness's.
 func TestWorkingKeyForms(t *testing.T) {
-	k := hardKeys()
+	k := hardKeys(t)
 	for name, v := range map[string]string{
 		"base64 of the PKCS#1 PEM (what Mux returns)": k.mainB64,
 		"PKCS#1 PEM":                    k.mainPEM,
@@ -242,7 +232,7 @@ func TestWorkingKeyForms(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			rec := &hardRecorder{}
-			h := endpoint.New(hardEnv(map[string]string{endpoint.EnvPrivateKey: v}), hardClock, rec.logger())
+			h := endpoint.New(hardEnv(t, map[string]string{endpoint.EnvPrivateKey: v}), hardClock, rec.logger())
 			cfg, err := h.Config()
 			if err != nil {
 				t.Fatalf("rejected: %v", err)

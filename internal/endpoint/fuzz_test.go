@@ -396,7 +396,7 @@ func (c hardTokenCtx) token(tok string, typ muxsign.Type, wantOpts map[string]st
 		raw[i] = b
 	}
 	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
-	if err := rsa.VerifyPKCS1v15(&hardKeys().main.PublicKey, crypto.SHA256, digest[:], raw[2]); err != nil {
+	if err := rsa.VerifyPKCS1v15(&c.in.cfg.Key.PublicKey, crypto.SHA256, digest[:], raw[2]); err != nil {
 		c.fail("token signature does not verify: %v", err)
 	}
 	var header map[string]any
@@ -570,7 +570,7 @@ func FuzzLoadConfig(f *testing.F) {
 	f.Add(hardKeyID, uint8(2), "7d", "1h", "0", hardRestrictionID, hardID, "https://*.example.com", "127.0.0.1:8443", "true")
 	f.Add("", uint8(3), "9999999999", "0", "10000000", "", " , ", "https://a.example.com/", "stream.example.com:99999", "0")
 	f.Add(hardKeyID, uint8(4), "1h", "1h", "1", "", "", "https://a.example.com https://b.example.com:8443", "https://img.example.com/", "no")
-	k := hardKeys()
+	k := hardKeys(f)
 	keys := []string{k.mainB64, k.publicPEM, k.mainPEM, k.ecPEM, k.smallPEM, k.encrypted, k.mainPEM + k.mainPKCS8, "", "garbage", k.mainB64[:100]}
 	f.Fuzz(func(t *testing.T, keyID string, key uint8, exp, grain, cache, restriction, ids, origins, host, drm string) {
 		env := map[string]string{

@@ -7,16 +7,12 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -27,6 +23,7 @@ import (
 
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/endpoint"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/testkeys"
 )
 
 const (
@@ -39,24 +36,9 @@ const (
 // shows.
 var htNow = time.Unix(1764500000+1234, 0)
 
-func htFixture(t testing.TB, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "keys", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
+func htFixture(t testing.TB, name string) string { return testkeys.PEM(t, name) }
 
-func htPublicKey(t testing.TB) *rsa.PublicKey {
-	t.Helper()
-	block, _ := pem.Decode([]byte(htFixture(t, "rsa2048_public.pem")))
-	pub, err := x509.ParsePKIXPublicKey(block.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pub.(*rsa.PublicKey)
-}
+func htPublicKey(t testing.TB) *rsa.PublicKey { return testkeys.Public(t, "rsa2048_public.pem") }
 
 // htEnv is a working environment (the key as Mux's API returns it) plus
 // extra; an extra value of "-" removes the variable.

@@ -502,7 +502,7 @@ func TestHostileInput(t *testing.T) {
 func TestConcurrentRequests(t *testing.T) {
 	const goroutines, perGoroutine = 16, 24
 	rec := &hardRecorder{}
-	h := endpoint.New(hardEnv(map[string]string{endpoint.EnvCacheSize: "4"}), hardClock, rec.logger())
+	h := endpoint.New(hardEnv(t, map[string]string{endpoint.EnvCacheSize: "4"}), hardClock, rec.logger())
 	if _, err := h.Config(); err != nil {
 		t.Fatal(err)
 	}

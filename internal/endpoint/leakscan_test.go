@@ -15,7 +15,6 @@ import (
 	"encoding/pem"
 	"log/slog"
 	"math/big"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,6 +25,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/endpoint"
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/testkeys"
 )
 
 // hardKeySet holds every key the hardening tests put in the environment, in
@@ -68,10 +68,22 @@ func hardMust[T any](v T, err error) T {
 	return v
 }
 
-// hardKeys are the keys of the hard tests, from the fixtures in
-// testdata/keys: the same in every run, so that no outcome depends on a
-// draw.
-var hardKeys = sync.OnceValue(func() *hardKeySet {
+// hardKeys returns the keys of the hard tests, loaded once from the
+// fixtures in testdata/keys: the same in every run, so that no outcome
+// depends on a draw.
+func hardKeys(t testing.TB) *hardKeySet {
+	t.Helper()
+	hardKeysOnce.Do(func() { hardKeysSet = loadHardKeys(t) })
+	return hardKeysSet
+}
+
+var (
+	hardKeysOnce sync.Once
+	hardKeysSet  *hardKeySet
+)
+
+func loadHardKeys(t testing.TB) *hardKeySet {
+	hardRead := func(name string) string { return testkeys.PEM(t, name) }
 	k := &hardKeySet{}
 	k.main = hardParseRSA(hardRead("rsa2048_pkcs1.pem"))
 	k.mainPEM = hardPEM("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(k.main))
@@ -107,11 +119,6 @@ var hardKeys = sync.OnceValue(func() *hardKeySet {
 	}
 	k.secrets = s
 	return k
-})
-
-// hardRead reads a fixture of testdata/keys.
-func hardRead(name string) string {
-	return string(hardMust(os.ReadFile("../../testdata/keys/" + name)))
 }
 
 // hardBlock returns the DER of a PEM's only block.
@@ -195,7 +202,7 @@ func (s hardSecrets) find(out string) (string, string, bool) {
 // hardNoKeyMaterial fails t if out holds any run of key text.
 func hardNoKeyMaterial(t testing.TB, where, out string) {
 	t.Helper()
-	if gram, what, ok := hardKeys().secrets.find(out); ok {
+	if gram, what, ok := hardKeys(t).secrets.find(out); ok {
 		t.Fatalf("%s holds key material (%s): %q", where, what, gram)
 	}
 }
@@ -288,8 +295,8 @@ type hardInstance struct {
 }
 
 // hardEnv returns getenv for a working key plus extra (where "" unsets).
-func hardEnv(extra map[string]string) func(string) string {
-	k := hardKeys()
+func hardEnv(t testing.TB, extra map[string]string) func(string) string {
+	k := hardKeys(t)
 	env := map[string]string{endpoint.EnvSigningKey: hardKeyID, endpoint.EnvPrivateKey: k.mainB64}
 	for name, v := range extra {
 		env[name] = v
@@ -305,10 +312,10 @@ func hardInstances(t testing.TB) []*hardInstance {
 	for _, s := range hardSetups {
 		env := s.env
 		if s.name == "broken" {
-			env = map[string]string{endpoint.EnvPrivateKey: hardKeys().publicPEM}
+			env = map[string]string{endpoint.EnvPrivateKey: hardKeys(t).publicPEM}
 		}
 		rec := &hardRecorder{}
-		h := endpoint.New(hardEnv(env), hardClock, rec.logger())
+		h := endpoint.New(hardEnv(t, env), hardClock, rec.logger())
 		cfg, err := h.Config()
 		if (err != nil) != (s.name == "broken") {
 			t.Fatalf("set-up %s: configuration error %v", s.name, err)
@@ -334,7 +341,7 @@ func hardDo(in *hardInstance, req events.APIGatewayProxyRequest) events.APIGatew
 // rely on can fail: each form of each key, planted in otherwise harmless
 // output, is found; the same output without it is clean.
 func TestKeyScanFindsPlantedKeyMaterial(t *testing.T) {
-	k := hardKeys()
+	k := hardKeys(t)
 	pemLine := func(p string, n int) string { return strings.Split(p, "\n")[n] }
 	clean := `{"time":"2026-11-30T12:00:00Z","level":"INFO","msg":"request","status":302}` + "\nLocation: https://stream.mux.com/" + hardID + ".m3u8?token=eyJhbGciOiJSUzI1NiJ9.e30.c2ln\n"
 	if gram, what, ok := k.secrets.find(clean); ok {
