@@ -54,7 +54,10 @@ type Config struct {
 	Cookie          string        // cookie holding the token; "" for Authorization only
 	ClockSkew       time.Duration // leeway for exp, nbf, iat
 	CapTokenLife    bool          // cap the Mux token's exp at the viewer's
-	set             bool          // some MUX_VIEWER_* variable was set
+	// NoTokenCache verifies every token, even one verified before (no
+	// variable sets it: for benchmarks of the verification itself).
+	NoTokenCache bool
+	set          bool // some MUX_VIEWER_* variable was set
 }
 
 // Enabled reports whether viewer sign-in is on: some MUX_VIEWER_* variable is

@@ -85,7 +85,7 @@ func (v *Verifier) Verify(ctx context.Context, cred Credentials, now time.Time) 
 		return nil, errToken("Netlify Identity did not accept this token; sign in again", "no user in the Netlify client context")
 	}
 	key := tokenKey(tok)
-	if vw := v.cache.get(key, now); vw != nil {
+	if vw := v.cache.get(key, now); vw != nil && !v.cfg.NoTokenCache {
 		cp := *vw
 		cp.Source = source
 		return &cp, nil
@@ -94,7 +94,9 @@ func (v *Verifier) Verify(ctx context.Context, cred Credentials, now time.Time) 
 	if err != nil {
 		return nil, err
 	}
-	v.cache.put(key, vw, now)
+	if !v.cfg.NoTokenCache {
+		v.cache.put(key, vw, now)
+	}
 	cp := *vw
 	cp.Source = source
 	return &cp, nil
