@@ -46,6 +46,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/bench/measure"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/bench/runtimeapi"
 )
 
@@ -126,8 +127,7 @@ func main() {
 		fmt.Println()
 	}
 	if *out != "" {
-		b, _ := json.MarshalIndent(results, "", "  ")
-		if err := os.WriteFile(*out, append(b, '\n'), 0o644); err != nil {
+		if err := measure.WriteJSON(*out, results); err != nil {
 			fmt.Fprintln(os.Stderr, "coldstart:", err)
 			os.Exit(1)
 		}
@@ -264,9 +264,9 @@ func runRIE(cmds []command, n int, rie, addr, apiAddr string, env []string) ([]R
 	var results []Result
 	for i, c := range cmds {
 		r := summarize("rie", c, all[i].total)
-		r.InitMedianMs = median(all[i].init)
-		r.InvokeMedianMs = median(all[i].invoke)
-		r.ReportMedianMs = median(all[i].report)
+		r.InitMedianMs = measure.Median(all[i].init)
+		r.InvokeMedianMs = measure.Median(all[i].invoke)
+		r.ReportMedianMs = measure.Median(all[i].report)
 		results = append(results, r)
 	}
 	return results, nil
@@ -392,23 +392,11 @@ func summarize(mode string, c command, ms []float64) Result {
 		Name:     c.name,
 		Command:  strings.Join(c.argv, " "),
 		Runs:     len(ms),
-		MedianMs: median(ms),
+		MedianMs: measure.Median(ms),
 		MinMs:    slices.Min(ms),
 		MaxMs:    slices.Max(ms),
 		AllMs:    ms,
 	}
-}
-
-func median(xs []float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s) == 0 {
-		return 0
-	}
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 func tail(s string) string {

@@ -13,7 +13,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -21,9 +20,10 @@ import (
 	"os/exec"
 	"regexp"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/bench/measure"
 )
 
 // Targets of issue 5.
@@ -59,15 +59,15 @@ func main() {
 	ms, err := readBench(*muxsignFile)
 	check(err)
 	var launch, rie []coldResult
-	check(readJSON(*launchFile, &launch))
+	check(measure.ReadJSON(*launchFile, &launch))
 	if *rieFile != "" {
-		if err := readJSON(*rieFile, &rie); err != nil {
+		if err := measure.ReadJSON(*rieFile, &rie); err != nil {
 			*rieNote = err.Error()
 			rie = nil
 		}
 	}
 	var mem memResult
-	check(readJSON(*memoryFile, &mem))
+	check(measure.ReadJSON(*memoryFile, &mem))
 	st, err := os.Stat(*binary)
 	check(err)
 
@@ -83,20 +83,20 @@ func main() {
 	if !ok || len(pair["fresh/bare"]) == 0 {
 		check(fmt.Errorf("%s: no %s results", *endpointFile, benchPair))
 	}
-	freshRatio := median(pair["fresh/bare"])
-	fresh, bare := median(pair["fresh-us"])*1e3, median(pair["bare-us"])*1e3
+	freshRatio := measure.Median(pair["fresh/bare"])
+	fresh, bare := measure.Median(pair["fresh-us"])*1e3, measure.Median(pair["bare-us"])*1e3
 	add("warm request, fresh signature, through the handler",
 		fmt.Sprintf("<= %.2f x bare rsa.SignPKCS1v15", maxFreshOverBare),
 		fmt.Sprintf("%.3f ms vs bare %.3f ms: **%.3f x** (median of %d rounds of alternating pairs, cache off)",
 			fresh/1e6, bare/1e6, freshRatio, len(pair["fresh/bare"])),
 		freshRatio <= maxFreshOverBare)
 
-	cached := median(ep[benchCached].nsPerOp())
+	cached := measure.Median(ep[benchCached].nsPerOp())
 	speedup := fresh / cached
 	add("warm request, token already cached",
 		fmt.Sprintf("<= %.0f us, and >= %.0f x faster than fresh", maxCachedMicros, minFreshOverCached),
 		fmt.Sprintf("**%.1f us**, %.0f B and %.0f allocs per request: **%.0f x** faster than fresh",
-			cached/1e3, median(ep[benchCached].bytesPerOp()), median(ep[benchCached].allocsPerOp()), speedup),
+			cached/1e3, measure.Median(ep[benchCached].bytesPerOp()), measure.Median(ep[benchCached].allocsPerOp()), speedup),
 		cached/1e3 <= maxCachedMicros && speedup >= minFreshOverCached)
 
 	goLaunch, nodeLaunch := find(launch, "go"), find(launch, "node")
@@ -157,7 +157,7 @@ func main() {
 	}
 	for _, l := range lines {
 		if b, ok := l.m[l.name]; ok {
-			fmt.Fprintf(w, "- %s: %s, %.0f B, %.0f allocs\n", l.label, human(median(b.nsPerOp())), median(b.bytesPerOp()), median(b.allocsPerOp()))
+			fmt.Fprintf(w, "- %s: %s, %.0f B, %.0f allocs\n", l.label, human(measure.Median(b.nsPerOp())), measure.Median(b.bytesPerOp()), measure.Median(b.allocsPerOp()))
 		}
 	}
 	fmt.Fprintf(w, "- cold start, all launches (ms): Go %s; Node %s\n", msList(goLaunch.AllMs), msList(nodeLaunch.AllMs))
@@ -255,26 +255,6 @@ func find(rs []coldResult, name string) *coldResult {
 		}
 	}
 	return nil
-}
-
-func readJSON(path string, v any) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(b, v)
-}
-
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 func human(ns float64) string {
