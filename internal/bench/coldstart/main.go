@@ -1,9 +1,10 @@
 // Command coldstart times cold starts of the function and of the 2019 Node
 // baseline, for `make bench`.
 //
-//	coldstart launch -n N -go BOOTSTRAP -node 'node DIR/runtime.js' [-out FILE]
+//	coldstart launch -n N -go BOOTSTRAP [-floor FLOOR] -node 'node DIR/runtime.js' [-also NAME=CMD ...] [-out FILE]
 //
-// launches each command N times (alternating) as a fresh process that serves
+// launches each command N times (alternating: go, floor, node, then any
+// -also, in every round) as a fresh process that serves
 // the Lambda Runtime API at AWS_LAMBDA_RUNTIME_API, served here on a local
 // port: the time counted runs from just before the process is started to the
 // moment its response to the first event (a GET for a playback ID) arrives,
@@ -80,7 +81,17 @@ func main() {
 	fs := flag.NewFlagSet(mode, flag.ExitOnError)
 	n := fs.Int("n", 15, "launches per command")
 	goCmd := fs.String("go", "", "the Go function's bootstrap, built as Netlify builds it")
+	floorCmd := fs.String("floor", "", "the minimal function of internal/bench/floor, built as Netlify builds the function")
 	nodeCmd := fs.String("node", "", "the Node baseline's command line, e.g. 'node DIR/runtime.js'")
+	var also []command
+	fs.Func("also", "NAME=CMD: one more command to time beside the others (repeatable), e.g. an older build", func(v string) error {
+		name, cmd, ok := strings.Cut(v, "=")
+		if !ok || name == "" || len(strings.Fields(cmd)) == 0 {
+			return fmt.Errorf("want NAME=CMD, got %q", v)
+		}
+		also = append(also, command{name, strings.Fields(cmd)})
+		return nil
+	})
 	out := fs.String("out", "", "write the results as JSON here")
 	addr := fs.String("addr", "127.0.0.1:19001", "launch: where to serve the Runtime API; rie: where the emulator listens")
 	rie := fs.String("rie", "aws-lambda-rie", "rie: the emulator")
@@ -91,11 +102,15 @@ func main() {
 	if *goCmd != "" {
 		cmds = append(cmds, command{"go", []string{*goCmd}})
 	}
+	if *floorCmd != "" {
+		cmds = append(cmds, command{"floor", []string{*floorCmd}})
+	}
 	if *nodeCmd != "" {
 		cmds = append(cmds, command{"node", strings.Fields(*nodeCmd)})
 	}
+	cmds = append(cmds, also...)
 	if len(cmds) == 0 || *n < 1 {
-		fmt.Fprintln(os.Stderr, "coldstart: give -go and/or -node, and -n of at least 1")
+		fmt.Fprintln(os.Stderr, "coldstart: give -go, -floor, -node or -also, and -n of at least 1")
 		os.Exit(2)
 	}
 	env := []string{
@@ -120,7 +135,7 @@ func main() {
 		os.Exit(1)
 	}
 	for _, r := range results {
-		fmt.Printf("%-6s %-4s median %7.1f ms  (min %.1f, max %.1f, %d runs)", r.Mode, r.Name, r.MedianMs, r.MinMs, r.MaxMs, r.Runs)
+		fmt.Printf("%-6s %-6s median %7.1f ms  (min %.1f, max %.1f, %d runs)", r.Mode, r.Name, r.MedianMs, r.MinMs, r.MaxMs, r.Runs)
 		if r.Mode == "rie" {
 			fmt.Printf("  init %.1f + invoke %.1f (REPORT Duration %.1f)", r.InitMedianMs, r.InvokeMedianMs, r.ReportMedianMs)
 		}

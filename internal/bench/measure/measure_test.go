@@ -3,6 +3,7 @@ package measure
 import (
 	"bufio"
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"testing"
@@ -121,5 +122,21 @@ func TestJSONRoundTrip(t *testing.T) {
 	}
 	if err := ReadJSON(t.TempDir()+"/missing.json", &out); err == nil {
 		t.Error("ReadJSON of a missing file: no error")
+	}
+}
+
+func TestPortHolder(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	got := PortHolder(port)
+	if want := fmt.Sprintf("pid %d (", os.Getpid()); !strings.HasPrefix(got, want) {
+		t.Errorf("PortHolder(%d) = %q, want it to start with %q", port, got, want)
+	}
+	ln.Close()
+	if got := PortHolder(port); got != "" {
+		t.Errorf("PortHolder(%d) after close = %q, want \"\"", port, got)
 	}
 }

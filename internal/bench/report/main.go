@@ -32,6 +32,7 @@ const (
 	maxCachedMicros    = 20.0
 	minFreshOverCached = 50.0
 	maxGoOverNode      = 0.10
+	maxGoOverFloor     = 1.10 // issue 9: within 10 % of a minimal function on the same libraries
 	maxRSSMB           = 40.0
 	maxBinaryMB        = 8.0
 )
@@ -52,6 +53,8 @@ func main() {
 	rieNote := flag.String("rie-note", "", "why rie was not measured, if it was not")
 	memoryFile := flag.String("memory", "", "memory JSON")
 	binary := flag.String("binary", "", "the bootstrap built as Netlify builds it")
+	inittraceFile := flag.String("inittrace", "", "GODEBUG=inittrace=1 output of the bootstrap, several starts (optional)")
+	floorInittraceFile := flag.String("floor-inittrace", "", "the same of internal/bench/floor (with -inittrace)")
 	flag.Parse()
 
 	ep, err := readBench(*endpointFile)
@@ -110,6 +113,16 @@ func main() {
 			goLaunch.MedianMs, nodeLaunch.MedianMs, coldRatio, 1/coldRatio, goLaunch.Runs),
 		coldRatio <= maxGoOverNode)
 
+	if floor := find(launch, "floor"); floor != nil {
+		ratios := pairRatios(goLaunch.AllMs, floor.AllMs)
+		floorRatio := measure.Median(ratios)
+		add("cold start against the floor: a minimal function on the same aws-lambda-go and golang-jwt that parses the key, signs one token and answers the 302 (alternating launches)",
+			fmt.Sprintf("<= %.2f x the floor", maxGoOverFloor),
+			fmt.Sprintf("deployed %.1f ms, floor %.1f ms: **%.2f x** (median of %d per-round ratios; ratio of medians %.2f x); beside Node %.1f ms: deployed/Node **%.3f**",
+				goLaunch.MedianMs, floor.MedianMs, floorRatio, len(ratios), goLaunch.MedianMs/floor.MedianMs, nodeLaunch.MedianMs, coldRatio),
+			len(ratios) > 0 && floorRatio <= maxGoOverFloor)
+	}
+
 	if g := find(rie, "go"); g != nil {
 		m := fmt.Sprintf("Go %.1f ms (init %.1f + invoke %.1f; REPORT Duration %.1f)", g.MedianMs, g.InitMedianMs, g.InvokeMedianMs, g.ReportMedianMs)
 		if n := find(rie, "node"); n != nil {
@@ -161,8 +174,30 @@ func main() {
 		}
 	}
 	fmt.Fprintf(w, "- cold start, all launches (ms): Go %s; Node %s\n", msList(goLaunch.AllMs), msList(nodeLaunch.AllMs))
+	if floor := find(launch, "floor"); floor != nil {
+		fmt.Fprintf(w, "- cold start of the floor, all launches (ms): %s\n", msList(floor.AllMs))
+	}
 	fmt.Fprintf(w, "- memory run: %.1f s for %d requests (one at a time, as Lambda sends them)\n", mem.Seconds, mem.Requests)
+	if *inittraceFile != "" {
+		deployed, err := readInittrace(*inittraceFile)
+		check(err)
+		floor, err := readInittrace(*floorInittraceFile)
+		check(err)
+		printInittrace(w, deployed, floor)
+	}
 	fmt.Fprintf(w, "\nMachine: %s\n", machine())
+}
+
+// pairRatios are a[i]/b[i] for the rounds both have: figures taken in
+// alternation, so each pair shared the machine's state at the time.
+func pairRatios(a, b []float64) []float64 {
+	var out []float64
+	for i := range min(len(a), len(b)) {
+		if b[i] > 0 {
+			out = append(out, a[i]/b[i])
+		}
+	}
+	return out
 }
 
 // bench is one benchmark's figures over the rounds, in order: ns/op, B/op,
