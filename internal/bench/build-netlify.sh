@@ -51,6 +51,14 @@ if found=$(awk '{ print $NF }' "$WORK/nm.txt" | grep -E "$forbidden" | sort -u |
 else
 	ok "no dev server, dev key, sign/verify/check or listener symbols ($(wc -l <"$WORK/nm.txt") symbols checked)"
 fi
+# Whatever the tools' functions come to be called, the Netlify build's
+# package main holds only main, run, runLambda and exitCode.
+if extra=$(awk '$NF ~ /^main\./ { print $NF }' "$WORK/nm.txt" |
+	grep -vE '^main\.(\.inittask|main|run|runLambda|exitCode|\(\*exitCode\)|init|notLambda|envRuntimeAPI)([.].*)?$' | sort -u | head -20) && [[ -n $extra ]]; then
+	fail "package main of the Netlify build holds more than the Lambda entry:"$'\n'"$extra"
+else
+	ok "package main holds only the Lambda entry (main, run, runLambda, exitCode)"
+fi
 grep -qaF 'AWS Lambda function built for Netlify' "$out" ||
 	fail "the stripped binary lacks the Lambda-only message: the string check cannot be trusted"
 for s in devOnlyThrowawayKey 'throwaway development key' 'internal/devserver' 'usage: sign_playback_id'; do
