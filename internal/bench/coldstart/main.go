@@ -116,6 +116,9 @@ func main() {
 	env := []string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + os.Getenv("HOME"),
+		// As Lambda sets it: without it, the first log line of a Go
+		// function loads /etc/localtime, which no Lambda start does.
+		"TZ=:UTC",
 		"MUX_SIGNING_KEY=" + os.Getenv("MUX_SIGNING_KEY"),
 		"MUX_PRIVATE_KEY=" + os.Getenv("MUX_PRIVATE_KEY"),
 	}

@@ -79,6 +79,7 @@ func measureRun(bootstrap string, requests, nIDs int, addr string) (Result, erro
 	cmd := exec.Command(bootstrap)
 	cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"),
+		"TZ=:UTC", // as Lambda sets it
 		"MUX_SIGNING_KEY=" + os.Getenv("MUX_SIGNING_KEY"),
 		"MUX_PRIVATE_KEY=" + os.Getenv("MUX_PRIVATE_KEY"),
 		"AWS_LAMBDA_RUNTIME_API=" + api.Addr(),
