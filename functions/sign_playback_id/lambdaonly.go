@@ -19,6 +19,13 @@ check commands, build it without that tag:
   go run ./functions/sign_playback_id [serve|sign|verify|check]
 `
 
+// baseContext is a plain context: Lambda freezes and ends the process
+// itself, so the function installs no signal handler and starts no
+// goroutine to watch for one before its first request.
+func baseContext() (context.Context, context.CancelFunc) {
+	return context.WithCancel(context.Background())
+}
+
 // run is the whole program, with its inputs passed in. In the Netlify build
 // it serves the function under Lambda and does nothing anywhere else.
 func run(ctx context.Context, _ []string, getenv func(string) string, _, stderr io.Writer) error {

@@ -6,6 +6,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"syscall"
 )
 
 // This file and the commands it dispatches to (serve.go, sign.go,
@@ -23,6 +26,12 @@ Commands:
 
 Under AWS Lambda (AWS_LAMBDA_RUNTIME_API set) it serves the function instead.
 `
+
+// baseContext ends on Ctrl-C or SIGTERM, so that the local server shuts
+// down cleanly.
+func baseContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
 
 // run is the whole program, with its inputs passed in.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
