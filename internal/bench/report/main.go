@@ -34,7 +34,7 @@ const (
 	maxGoOverNode      = 0.10
 	maxGoOverFloor     = 1.10 // issue 9: within 10 % of a minimal function on the same libraries
 	maxRSSMB           = 40.0
-	maxBinaryMB        = 8.0
+	maxBinaryMB        = 7.3 // issue 9; internal/bench/build-netlify.sh fails above it too
 )
 
 // Benchmark names, as printed by go test without the -GOMAXPROCS suffix.
@@ -141,7 +141,7 @@ func main() {
 
 	size := float64(st.Size()) / 1e6
 	add("deployed binary (-s -w, lambda.norpc, CGO off, linux/amd64)",
-		fmt.Sprintf("<= %.0f MB", maxBinaryMB),
+		fmt.Sprintf("<= %.1f MB", maxBinaryMB),
 		fmt.Sprintf("**%.2f MB** (%d bytes)", size, st.Size()),
 		size <= maxBinaryMB)
 
