@@ -13,7 +13,14 @@
 # It listens only on 127.0.0.1, ports 19001, 19002, 19080 and 19091 (the
 # emulator's Runtime API, moved off its default 127.0.0.1:9001 with
 # --runtime-api-address), and still runs the emulator under
-# `flock /tmp/netlify-mux-signing-rie.lock`.
+# `flock /tmp/netlify-mux-signing-rie.lock`. A port another program holds is
+# named with its holder before anything is measured.
+#
+# The cold start is timed for three commands in alternation, in one run: the
+# deployed bootstrap, the floor (internal/bench/floor: a minimal function on
+# the same aws-lambda-go and golang-jwt, built the same way) and the Node
+# baseline. GODEBUG=inittrace=1 lists the init work of the bootstrap and of
+# the floor.
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -47,9 +54,32 @@ MUX_SIGNING_KEY=$(node -p 'require(process.argv[1]).keyId' "$ROOT/testdata/mux-n
 MUX_PRIVATE_KEY=$(node -p 'require(process.argv[1]).keys.pkcs1_pem_base64' "$ROOT/testdata/mux-node-sdk-vectors.json")
 export MUX_SIGNING_KEY MUX_PRIVATE_KEY
 
-step "building the function as Netlify does, the tools and the test binaries"
+# port_holder PORT: who listens on 127.0.0.1:PORT, or nothing.
+port_holder() {
+	local port=$1 out=""
+	if command -v ss >/dev/null; then
+		out=$(ss -Hltnp "sport = :$port" 2>/dev/null | sed -n 's/.*users:(("\([^"]*\)",pid=\([0-9]*\).*/pid \2 (\1)/p' | head -1)
+		[[ -z $out ]] && ss -Hltn "sport = :$port" 2>/dev/null | grep -q . && out="a process this user cannot see"
+	elif command -v lsof >/dev/null; then
+		out=$(lsof -nP -iTCP:"$port" -sTCP:LISTEN 2>/dev/null | awk 'NR == 2 { print "pid " $2 " (" $1 ")" }')
+	elif (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+		out="an unknown program (neither ss nor lsof is installed)"
+	fi
+	[[ -n $out ]] && echo "$out"
+	return 0
+}
+for port in 19001 19002; do
+	if holder=$(port_holder "$port") && [[ -n $holder ]]; then
+		echo "make bench: 127.0.0.1:$port is taken by $holder; stop it (or wait for it) and run make bench again" >&2
+		exit 1
+	fi
+done
+
+step "building the function and the floor as Netlify does, the tools and the test binaries"
 (cd functions/sign_playback_id && CGO_ENABLED=0 GOOS=linux GOARCH=amd64 \
 	timeout 300 "$GO" build -o "$WORK/bootstrap" -ldflags "-s -w" -tags lambda.norpc .)
+(cd internal/bench/floor && CGO_ENABLED=0 GOOS=linux GOARCH=amd64 \
+	timeout 300 "$GO" build -o "$WORK/floor" -ldflags "-s -w" -tags lambda.norpc .)
 for tool in coldstart memory report; do
 	timeout 300 "$GO" build -o "$WORK/$tool" "./internal/bench/$tool"
 done
@@ -82,15 +112,26 @@ done
 	timeout 300 "$WORK/muxsign.test" -test.run '^$' -test.benchmem -test.benchtime 200000x \
 		-test.bench '^(BenchmarkCacheHit|BenchmarkCacheHitParallel)$') >"$WORK/muxsign.txt"
 
-step "cold starts: $COLD_N launches each of the Go function and the Node baseline"
+step "cold starts: $COLD_N launches each of the deployed function, the floor and the Node baseline, alternating"
 timeout 600 "$WORK/coldstart" launch -n "$COLD_N" -addr 127.0.0.1:19001 \
-	-go "$WORK/bootstrap" -node "node $NODE_DIR/runtime.js" -out "$WORK/launch.json" >&2
+	-go "$WORK/bootstrap" -floor "$WORK/floor" -node "node $NODE_DIR/runtime.js" -out "$WORK/launch.json" >&2
+
+step "init work: GODEBUG=inittrace=1, $COLD_N starts each of the bootstrap and the floor"
+# Outside Lambda the bootstrap says so and exits 2, and the floor's
+# lambda.Start exits 1: both after every package's init, which is all
+# inittrace reports.
+for ((r = 1; r <= COLD_N; r++)); do
+	env -u AWS_LAMBDA_RUNTIME_API GODEBUG=inittrace=1 timeout 10 "$WORK/bootstrap" 2>>"$WORK/inittrace.txt" >/dev/null || true
+	env -u AWS_LAMBDA_RUNTIME_API GODEBUG=inittrace=1 timeout 10 "$WORK/floor" 2>>"$WORK/floor-inittrace.txt" >/dev/null || true
+done
 
 RIE=$(command -v aws-lambda-rie || true)
 [[ -z $RIE && -x $HOME/go/bin/aws-lambda-rie ]] && RIE=$HOME/go/bin/aws-lambda-rie
 RIE_ARGS=()
 if [[ -z $RIE ]]; then
 	RIE_ARGS=(-rie-note "aws-lambda-rie is not installed (see the top of internal/bench/run.sh)")
+elif holder=$(port_holder 19080; port_holder 19091) && [[ -n $holder ]]; then
+	RIE_ARGS=(-rie-note "127.0.0.1:19080 or 19091, the emulator's ports, is taken by $holder")
 else
 	step "cold starts under aws-lambda-rie (waiting for $RIE_LOCK if another run holds it)"
 	if flock -w 300 "$RIE_LOCK" timeout 600 "$WORK/coldstart" rie -n "$COLD_N" -rie "$RIE" \
@@ -109,4 +150,5 @@ timeout 900 "$WORK/memory" -bootstrap "$WORK/bootstrap" -requests "$REQUESTS" -i
 
 step "results"
 "$WORK/report" -endpoint "$WORK/endpoint.txt" -muxsign "$WORK/muxsign.txt" \
-	-launch "$WORK/launch.json" "${RIE_ARGS[@]}" -memory "$WORK/memory.json" -binary "$WORK/bootstrap"
+	-launch "$WORK/launch.json" "${RIE_ARGS[@]}" -memory "$WORK/memory.json" -binary "$WORK/bootstrap" \
+	-inittrace "$WORK/inittrace.txt" -floor-inittrace "$WORK/floor-inittrace.txt"

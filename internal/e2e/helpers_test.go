@@ -12,7 +12,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"io"
 	mrand "math/rand/v2"
@@ -28,6 +27,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/bench/measure"
 )
 
 // The playback ID every test signs for: the one in Mux's documentation.
@@ -277,8 +278,10 @@ func waitHTTP(t *testing.T, p *proc, url string, timeout time.Duration) {
 	}
 }
 
-// waitTCP polls addr until it accepts a connection.
-func waitTCP(t *testing.T, p *proc, addr string, timeout time.Duration) {
+// waitTCP polls addr until it accepts a connection. If the process exits
+// or the time runs out first, it says which of ports (the ones the process
+// was to listen on) another program holds, and which.
+func waitTCP(t *testing.T, p *proc, addr string, timeout time.Duration, ports ...int) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
@@ -287,11 +290,21 @@ func waitTCP(t *testing.T, p *proc, addr string, timeout time.Duration) {
 			c.Close()
 			return
 		}
-		if p.exited() {
-			t.Fatalf("%s exited before listening on %s: %v\n%s", p.name, addr, p.err, tail(p.log(), 40))
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s did not listen on %s within %s\n%s", p.name, addr, timeout, tail(p.log(), 40))
+		if p.exited() || time.Now().After(deadline) {
+			var held []string
+			for _, port := range ports {
+				if who := measure.PortHolder(port); who != "" && (p.exited() || !strings.HasPrefix(who, fmt.Sprintf("pid %d ", p.cmd.Process.Pid))) {
+					held = append(held, fmt.Sprintf("port %d is held by %s", port, who))
+				}
+			}
+			why := "did not listen on " + addr + " within " + timeout.String()
+			if p.exited() {
+				why = fmt.Sprintf("exited (%v) before listening on %s", p.err, addr)
+			}
+			if len(held) > 0 {
+				why += "; " + strings.Join(held, "; ")
+			}
+			t.Fatalf("%s %s\n%s", p.name, why, tail(p.log(), 40))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -472,40 +485,6 @@ func checkStaticELF(t *testing.T, path string) {
 	if f.Section(".symtab") != nil || f.Section(".debug_info") != nil {
 		t.Errorf("%s is not stripped: built without -ldflags \"-s -w\"", path)
 	}
-}
-
-// rieLockPath is the lock every user of aws-lambda-rie on this machine
-// takes: the emulator always binds 127.0.0.1:9001.
-const rieLockPath = "/tmp/netlify-mux-signing-rie.lock"
-
-// lockRIE takes the emulator lock, waiting at most timeout, and releases it
-// when the test ends.
-func lockRIE(t *testing.T, timeout time.Duration) {
-	t.Helper()
-	f, err := os.OpenFile(rieLockPath, os.O_CREATE|os.O_RDWR, 0o666)
-	if err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(timeout)
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
-			f.Close()
-			t.Fatalf("locking %s: %v", rieLockPath, err)
-		}
-		if time.Now().After(deadline) {
-			f.Close()
-			t.Fatalf("another aws-lambda-rie user held %s for more than %s", rieLockPath, timeout)
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-	t.Cleanup(func() {
-		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-		f.Close()
-	})
 }
 
 // procAttr puts a child in its own process group, so that killGroup ends

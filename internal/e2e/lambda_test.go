@@ -41,18 +41,22 @@ type rie struct {
 }
 
 // startRIE runs the function under the emulator with the MUX_* settings
-// in muxEnv: the emulator passes its own environment to the function.
+// in muxEnv: the emulator passes its own environment to the function. Both
+// of the emulator's ports are chosen free here, its Runtime API included
+// (by default fixed at 127.0.0.1:9001, which another program may hold): a
+// port taken in between is reported with the process that holds it.
 func startRIE(t *testing.T, bootstrap string, muxEnv map[string]string) *rie {
 	t.Helper()
-	port := freePorts(t, 1)[0]
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	ports := freePorts(t, 2)
+	addr := fmt.Sprintf("127.0.0.1:%d", ports[0])
+	apiAddr := fmt.Sprintf("127.0.0.1:%d", ports[1])
 	e := map[string]string{"AWS_LAMBDA_FUNCTION_TIMEOUT": "10", "AWS_LAMBDA_FUNCTION_NAME": "sign_playback_id"}
 	for k, v := range muxEnv {
 		e[k] = v
 	}
-	p := start(t, "aws-lambda-rie", filepath.Dir(bootstrap), env(e),
-		need(t, "E2E_RIE"), "--runtime-interface-emulator-address", addr, bootstrap)
-	waitTCP(t, p, addr, 20*time.Second)
+	p := start(t, "aws-lambda-rie", filepath.Dir(bootstrap), env(e), need(t, "E2E_RIE"),
+		"--runtime-interface-emulator-address", addr, "--runtime-api-address", apiAddr, bootstrap)
+	waitTCP(t, p, addr, 20*time.Second, ports...)
 	return &rie{p: p, addr: addr}
 }
 
@@ -157,7 +161,6 @@ func TestLambdaEmulator(t *testing.T) {
 	bootstrap := buildLikeNetlify(t)
 	key := newKey(t, randomKeyID(t))
 	secrets := secretPieces(key)
-	lockRIE(t, 5*time.Minute)
 
 	t.Run("configured", func(t *testing.T) {
 		r := startRIE(t, bootstrap, map[string]string{"MUX_SIGNING_KEY": key.ID, "MUX_PRIVATE_KEY": key.Env})
@@ -283,6 +286,56 @@ func TestLambdaEmulator(t *testing.T) {
 		}
 		if m := regexp.MustCompile(`INIT REPORT\(durationMs: ([0-9.]+)\)`).FindStringSubmatch(log); m != nil {
 			t.Logf("figure: function init under aws-lambda-rie %s ms; %d invocations", m[1], r.n)
+		}
+	})
+
+	// With no MUX_* variable at all, the Netlify build has no development
+	// key to fall back on: every request, whatever its method and query, is
+	// a 500 that names both variables, with no token and no Location.
+	t.Run("unconfigured: no MUX_* variables", func(t *testing.T) {
+		r := startRIE(t, bootstrap, nil)
+		for _, method := range []string{"GET", "HEAD", "POST", "OPTIONS"} {
+			for _, query := range []url.Values{q("playbackId", playbackID), q()} {
+				name := method + " ?" + query.Encode()
+				resp := r.invoke(t, event(method, query, map[string]string{"origin": "https://www.example.com"}))
+				if resp.StatusCode != http.StatusInternalServerError {
+					t.Errorf("%s: status %d, want 500; body %s", name, resp.StatusCode, resp.Body)
+					continue
+				}
+				checkHeaders(t, resp.Headers, with(baseHeaders(), "Content-Type", "application/json; charset=utf-8"))
+				for k, v := range resp.Headers {
+					if strings.Contains(v, "token=") || strings.Contains(v, "eyJ") {
+						t.Errorf("%s: header %s carries a token: %q", name, k, v)
+					}
+				}
+				if strings.Contains(resp.Body, "eyJ") || strings.Contains(resp.Body, "token=") {
+					t.Errorf("%s: body carries a token: %s", name, resp.Body)
+				}
+				if method == "HEAD" {
+					if resp.Body != "" {
+						t.Errorf("HEAD: body %q, want none", resp.Body)
+					}
+					continue
+				}
+				msg := errorMessage(t, resp.Body)
+				for _, variable := range []string{"MUX_SIGNING_KEY", "MUX_PRIVATE_KEY"} {
+					if !strings.Contains(msg, variable) {
+						t.Errorf("%s: message %q does not name %s", name, msg, variable)
+					}
+				}
+			}
+		}
+		r.p.stop(t)
+		log := r.p.log()
+		for _, dev := range []string{"devOnlyThrowawayKey", "development key", "throwaway", "BEGIN RSA PRIVATE KEY"} {
+			if strings.Contains(log, dev) {
+				t.Errorf("the function's log mentions %q: a development key was made under Lambda", dev)
+			}
+		}
+		for _, variable := range []string{"MUX_SIGNING_KEY", "MUX_PRIVATE_KEY"} {
+			if !strings.Contains(log, variable) {
+				t.Errorf("the function's log does not name %s", variable)
+			}
 		}
 	})
 

@@ -290,7 +290,6 @@ func TestNetlifyBuild(t *testing.T) {
 			t.Fatal("no bootstrap extracted")
 		}
 		key := newKey(t, randomKeyID(t))
-		lockRIE(t, 5*time.Minute)
 		r := startRIE(t, bootstrap, map[string]string{"MUX_SIGNING_KEY": key.ID, "MUX_PRIVATE_KEY": key.Env})
 		from := time.Now()
 		resp := r.invoke(t, event("HEAD", q("playbackId", playbackID), nil))

@@ -12,6 +12,11 @@
 # ${XDG_CACHE_HOME:-$HOME/.cache}/netlify-mux-signing/ (never the repository),
 # reuses it on later runs, and fails naming any download it cannot get.
 # Logs and the screenshot go to reports/e2e/. Ends with "e2e: N passed, M failed".
+#
+# Every server it starts listens on a port found free on 127.0.0.1, the
+# emulator's Runtime API included (--runtime-api-address; the emulator's own
+# default, 127.0.0.1:9001, may be held by another program or another run):
+# when a port is taken anyway, the failing test names the process holding it.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

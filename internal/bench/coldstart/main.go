@@ -1,9 +1,10 @@
 // Command coldstart times cold starts of the function and of the 2019 Node
 // baseline, for `make bench`.
 //
-//	coldstart launch -n N -go BOOTSTRAP -node 'node DIR/runtime.js' [-out FILE]
+//	coldstart launch -n N -go BOOTSTRAP [-floor FLOOR] -node 'node DIR/runtime.js' [-also NAME=CMD ...] [-out FILE]
 //
-// launches each command N times (alternating) as a fresh process that serves
+// launches each command N times (alternating: go, floor, node, then any
+// -also, in every round) as a fresh process that serves
 // the Lambda Runtime API at AWS_LAMBDA_RUNTIME_API, served here on a local
 // port: the time counted runs from just before the process is started to the
 // moment its response to the first event (a GET for a playback ID) arrives,
@@ -46,6 +47,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/bench/measure"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/bench/runtimeapi"
 )
 
@@ -79,7 +81,17 @@ func main() {
 	fs := flag.NewFlagSet(mode, flag.ExitOnError)
 	n := fs.Int("n", 15, "launches per command")
 	goCmd := fs.String("go", "", "the Go function's bootstrap, built as Netlify builds it")
+	floorCmd := fs.String("floor", "", "the minimal function of internal/bench/floor, built as Netlify builds the function")
 	nodeCmd := fs.String("node", "", "the Node baseline's command line, e.g. 'node DIR/runtime.js'")
+	var also []command
+	fs.Func("also", "NAME=CMD: one more command to time beside the others (repeatable), e.g. an older build", func(v string) error {
+		name, cmd, ok := strings.Cut(v, "=")
+		if !ok || name == "" || len(strings.Fields(cmd)) == 0 {
+			return fmt.Errorf("want NAME=CMD, got %q", v)
+		}
+		also = append(also, command{name, strings.Fields(cmd)})
+		return nil
+	})
 	out := fs.String("out", "", "write the results as JSON here")
 	addr := fs.String("addr", "127.0.0.1:19001", "launch: where to serve the Runtime API; rie: where the emulator listens")
 	rie := fs.String("rie", "aws-lambda-rie", "rie: the emulator")
@@ -90,16 +102,23 @@ func main() {
 	if *goCmd != "" {
 		cmds = append(cmds, command{"go", []string{*goCmd}})
 	}
+	if *floorCmd != "" {
+		cmds = append(cmds, command{"floor", []string{*floorCmd}})
+	}
 	if *nodeCmd != "" {
 		cmds = append(cmds, command{"node", strings.Fields(*nodeCmd)})
 	}
+	cmds = append(cmds, also...)
 	if len(cmds) == 0 || *n < 1 {
-		fmt.Fprintln(os.Stderr, "coldstart: give -go and/or -node, and -n of at least 1")
+		fmt.Fprintln(os.Stderr, "coldstart: give -go, -floor, -node or -also, and -n of at least 1")
 		os.Exit(2)
 	}
 	env := []string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + os.Getenv("HOME"),
+		// As Lambda sets it: without it, the first log line of a Go
+		// function loads /etc/localtime, which no Lambda start does.
+		"TZ=:UTC",
 		"MUX_SIGNING_KEY=" + os.Getenv("MUX_SIGNING_KEY"),
 		"MUX_PRIVATE_KEY=" + os.Getenv("MUX_PRIVATE_KEY"),
 	}
@@ -119,15 +138,14 @@ func main() {
 		os.Exit(1)
 	}
 	for _, r := range results {
-		fmt.Printf("%-6s %-4s median %7.1f ms  (min %.1f, max %.1f, %d runs)", r.Mode, r.Name, r.MedianMs, r.MinMs, r.MaxMs, r.Runs)
+		fmt.Printf("%-6s %-6s median %7.1f ms  (min %.1f, max %.1f, %d runs)", r.Mode, r.Name, r.MedianMs, r.MinMs, r.MaxMs, r.Runs)
 		if r.Mode == "rie" {
 			fmt.Printf("  init %.1f + invoke %.1f (REPORT Duration %.1f)", r.InitMedianMs, r.InvokeMedianMs, r.ReportMedianMs)
 		}
 		fmt.Println()
 	}
 	if *out != "" {
-		b, _ := json.MarshalIndent(results, "", "  ")
-		if err := os.WriteFile(*out, append(b, '\n'), 0o644); err != nil {
+		if err := measure.WriteJSON(*out, results); err != nil {
 			fmt.Fprintln(os.Stderr, "coldstart:", err)
 			os.Exit(1)
 		}
@@ -264,9 +282,9 @@ func runRIE(cmds []command, n int, rie, addr, apiAddr string, env []string) ([]R
 	var results []Result
 	for i, c := range cmds {
 		r := summarize("rie", c, all[i].total)
-		r.InitMedianMs = median(all[i].init)
-		r.InvokeMedianMs = median(all[i].invoke)
-		r.ReportMedianMs = median(all[i].report)
+		r.InitMedianMs = measure.Median(all[i].init)
+		r.InvokeMedianMs = measure.Median(all[i].invoke)
+		r.ReportMedianMs = measure.Median(all[i].report)
 		results = append(results, r)
 	}
 	return results, nil
@@ -392,23 +410,11 @@ func summarize(mode string, c command, ms []float64) Result {
 		Name:     c.name,
 		Command:  strings.Join(c.argv, " "),
 		Runs:     len(ms),
-		MedianMs: median(ms),
+		MedianMs: measure.Median(ms),
 		MinMs:    slices.Min(ms),
 		MaxMs:    slices.Max(ms),
 		AllMs:    ms,
 	}
-}
-
-func median(xs []float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s) == 0 {
-		return 0
-	}
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 func tail(s string) string {

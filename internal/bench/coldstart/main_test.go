@@ -63,22 +63,3 @@ func TestCheckResponse(t *testing.T) {
 		})
 	}
 }
-
-func TestMedian(t *testing.T) {
-	tests := []struct {
-		in   []float64
-		want float64
-	}{
-		{[]float64{3}, 3},
-		{[]float64{5, 1, 3}, 3},
-		{[]float64{4, 1, 3, 2}, 2.5},
-		{nil, 0},
-	}
-	for _, tt := range tests {
-		t.Run(strconv.Itoa(len(tt.in)), func(t *testing.T) {
-			if got := median(tt.in); got != tt.want {
-				t.Errorf("median(%v) = %v, want %v", tt.in, got, tt.want)
-			}
-		})
-	}
-}

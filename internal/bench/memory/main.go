@@ -13,17 +13,15 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/bench/measure"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/bench/runtimeapi"
 )
 
@@ -54,7 +52,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: memory -bootstrap BOOTSTRAP [-requests N] [-ids N] [-out FILE]")
 		os.Exit(2)
 	}
-	r, err := measure(*bootstrap, *requests, *ids, *addr)
+	r, err := measureRun(*bootstrap, *requests, *ids, *addr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "memory:", err)
 		os.Exit(1)
@@ -64,15 +62,14 @@ func main() {
 	}
 	fmt.Printf("%d requests over %d IDs in %.1f s: RSS %.1f MB, peak %.1f MB\n", r.Requests, r.DistinctIDs, r.Seconds, r.RSSMB, r.PeakMB)
 	if *out != "" {
-		b, _ := json.MarshalIndent(r, "", "  ")
-		if err := os.WriteFile(*out, append(b, '\n'), 0o644); err != nil {
+		if err := measure.WriteJSON(*out, r); err != nil {
 			fmt.Fprintln(os.Stderr, "memory:", err)
 			os.Exit(1)
 		}
 	}
 }
 
-func measure(bootstrap string, requests, nIDs int, addr string) (Result, error) {
+func measureRun(bootstrap string, requests, nIDs int, addr string) (Result, error) {
 	api, err := runtimeapi.Start(addr)
 	if err != nil {
 		return Result{}, err
@@ -82,6 +79,7 @@ func measure(bootstrap string, requests, nIDs int, addr string) (Result, error) 
 	cmd := exec.Command(bootstrap)
 	cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"),
+		"TZ=:UTC", // as Lambda sets it
 		"MUX_SIGNING_KEY=" + os.Getenv("MUX_SIGNING_KEY"),
 		"MUX_PRIVATE_KEY=" + os.Getenv("MUX_PRIVATE_KEY"),
 		"AWS_LAMBDA_RUNTIME_API=" + api.Addr(),
@@ -133,51 +131,17 @@ func measure(bootstrap string, requests, nIDs int, addr string) (Result, error) 
 			return r, fmt.Errorf("request %d: unexpected response %.200s", i, res.Body)
 		}
 		if checkpoints[i] {
-			rss, _, err := memOf(cmd.Process.Pid)
+			m, err := measure.ProcMemory(cmd.Process.Pid)
 			if err != nil {
 				return r, err
 			}
-			r.Checkpoints = append(r.Checkpoints, Checkpoint{Requests: i, RSSMB: rss})
+			r.Checkpoints = append(r.Checkpoints, Checkpoint{Requests: i, RSSMB: float64(m.RSS) / 1e6})
 		}
 	}
 	r.Seconds = time.Since(start).Seconds()
-	var err2 error
-	r.RSSMB, r.PeakMB, err2 = memOf(cmd.Process.Pid)
-	return r, err2
-}
-
-// memOf reads VmRSS and VmHWM of a process, in MB (10^6 bytes; /proc's kB
-// are KiB).
-func memOf(pid int) (rss, hwm float64, err error) {
-	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0, 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		name, value, ok := strings.Cut(sc.Text(), ":")
-		if !ok || (name != "VmRSS" && name != "VmHWM") {
-			continue
-		}
-		fields := strings.Fields(value) // "12345 kB"
-		if len(fields) != 2 || fields[1] != "kB" {
-			return 0, 0, fmt.Errorf("unexpected %s line %q", name, sc.Text())
-		}
-		kb, err := strconv.ParseFloat(fields[0], 64)
-		if err != nil {
-			return 0, 0, err
-		}
-		if name == "VmRSS" {
-			rss = kb * 1024 / 1e6
-		} else {
-			hwm = kb * 1024 / 1e6
-		}
-	}
-	if rss == 0 {
-		return 0, 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
-	}
-	return rss, hwm, sc.Err()
+	m, err := measure.ProcMemory(cmd.Process.Pid)
+	r.RSSMB, r.PeakMB = float64(m.RSS)/1e6, float64(m.HWM)/1e6 // MB = 10^6 bytes
+	return r, err
 }
 
 func gcd(a, b int) int {

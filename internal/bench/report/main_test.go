@@ -42,3 +42,23 @@ func TestParseBench(t *testing.T) {
 		t.Errorf("parsed %d benchmarks, want 3: %v", len(got), got)
 	}
 }
+
+func TestPairRatios(t *testing.T) {
+	tests := []struct {
+		name string
+		a, b []float64
+		want []float64
+	}{
+		{"aligned", []float64{10, 12, 9}, []float64{5, 6, 10}, []float64{2, 2, 0.9}},
+		{"shorter b", []float64{10, 12}, []float64{5}, []float64{2}},
+		{"zero skipped", []float64{10, 12}, []float64{0, 4}, []float64{3}},
+		{"none", nil, []float64{1}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := pairRatios(tt.a, tt.b); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("pairRatios = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

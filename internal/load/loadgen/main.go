@@ -21,7 +21,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	mrand "math/rand/v2"
 	"net/http"
 	"os"
@@ -31,6 +30,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/bench/measure"
 )
 
 func main() {
@@ -195,7 +196,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 
-	rssBefore, _ := memory(*pid)
+	rssBefore, _ := processMemory(*pid)
 	kinds := mix(strconv.FormatInt(time.Now().UnixNano()%1e9, 36))
 	total := 0
 	for _, k := range kinds {
@@ -237,7 +238,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	rssAfter, hwm := memory(*pid)
+	rssAfter, hwm := processMemory(*pid)
 	transport.CloseIdleConnections()
 
 	return report(stdout, *target, *n, *c, kinds, results, elapsed, *pid, rssBefore, rssAfter, hwm)
@@ -310,41 +311,17 @@ func waitReady(client *http.Client, target string, d time.Duration) error {
 	}
 }
 
-// memory returns the process's resident memory and its peak, in bytes.
-func memory(pid int) (rss, hwm int64) {
+// processMemory is the server's resident memory and its peak in bytes, or
+// zeros when there is no PID to read (the figures are then left out).
+func processMemory(pid int) (rss, hwm int64) {
 	if pid <= 0 {
 		return 0, 0
 	}
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	m, err := measure.ProcMemory(pid)
 	if err != nil {
 		return 0, 0
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		name, v, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		f := strings.Fields(v)
-		if len(f) != 2 || f[1] != "kB" {
-			continue
-		}
-		kb, _ := strconv.ParseInt(f[0], 10, 64)
-		switch name {
-		case "VmRSS":
-			rss = kb * 1024
-		case "VmHWM":
-			hwm = kb * 1024
-		}
-	}
-	return rss, hwm
-}
-
-func percentile(sorted []time.Duration, p float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(math.Ceil(p/100*float64(len(sorted)))) - 1
-	return sorted[max(0, min(i, len(sorted)-1))]
+	return m.RSS, m.HWM
 }
 
 func ms(d time.Duration) string {
@@ -380,11 +357,11 @@ func report(w io.Writer, target string, n, c int, kinds []kind, results []result
 	fmt.Fprintf(w, "  %-10s %7s %7s %9s %9s\n", "kind", "status", "count", "p50 ms", "p99 ms")
 	for k, kd := range kinds {
 		slices.Sort(per[k])
-		fmt.Fprintf(w, "  %-10s %7d %7d %9s %9s\n", kd.name, kd.status, len(per[k]), ms(percentile(per[k], 50)), ms(percentile(per[k], 99)))
+		fmt.Fprintf(w, "  %-10s %7d %7d %9s %9s\n", kd.name, kd.status, len(per[k]), ms(measure.Percentile(per[k], 50)), ms(measure.Percentile(per[k], 99)))
 	}
 	fmt.Fprintf(w, "\nerrors:               %d\n", errs)
 	fmt.Fprintf(w, "unexpected statuses:  %d\n", unexpected)
-	fmt.Fprintf(w, "latency:              p50 %s ms, p99 %s ms, max %s ms\n", ms(percentile(all, 50)), ms(percentile(all, 99)), ms(percentile(all, 100)))
+	fmt.Fprintf(w, "latency:              p50 %s ms, p99 %s ms, max %s ms\n", ms(measure.Percentile(all, 50)), ms(measure.Percentile(all, 99)), ms(measure.Percentile(all, 100)))
 	fmt.Fprintf(w, "throughput:           %.0f requests/s (%d in %.2f s)\n", float64(n)/elapsed.Seconds(), n, elapsed.Seconds())
 	if pid > 0 {
 		fmt.Fprintf(w, "server memory VmRSS:  before %s, after %s (peak VmHWM %s)\n", mb(rssBefore), mb(rssAfter), mb(hwm))
