@@ -12,7 +12,7 @@ import (
 )
 
 // This file and the commands it dispatches to (serve.go, sign.go,
-// verify.go, check.go, cli.go) are the development tools. They are left out
+// verify.go, check.go, whowatch.go, cli.go) are the development tools. They are left out
 // of the Netlify build (-tags lambda.norpc), so the local server and the
 // development key are physically absent from a deployed function.
 
@@ -22,7 +22,9 @@ Commands:
   serve    run the function as a local server (the default)
   sign     print a signed URL:        sign ID [--type T] [--param k=v ...]
   verify   explain what Mux would say of a token: verify TOKEN [--playback-id ID] [--type T]
-  check    validate the configuration in the environment and .env
+  check    validate the configuration in the environment and .env: check [--fetch]
+  viewer   explain what the function makes of a viewer's sign-in token:
+           viewer TOKEN [--playback-id ID] [--country CC]
 
 Under AWS Lambda (AWS_LAMBDA_RUNTIME_API set) it serves the function instead.
 `
@@ -54,6 +56,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runVerify(rest, getenv, stdout, stderr)
 	case "check":
 		return runCheck(rest, getenv, stdout, stderr)
+	case "viewer":
+		return runViewer(rest, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
