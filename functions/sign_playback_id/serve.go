@@ -17,8 +17,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/access"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/devserver"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/endpoint"
 )
@@ -55,7 +57,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	h := endpoint.New(getenv, time.Now, log)
+	var fn http.Handler = endpoint.New(getenv, time.Now, log)
+	if v := getenv(access.DevCountryVar); v != "" {
+		geo, err := access.DevGeoHeader(v)
+		if err != nil {
+			return err
+		}
+		fn = withCountry(fn, geo)
+		fmt.Fprintf(stderr, "%s: every request comes from %s, as Netlify's edge would say in %s\n",
+			access.DevCountryVar, strings.ToUpper(strings.TrimSpace(v)), access.GeoHeader)
+	}
 
 	if *public != "" {
 		if st, err := os.Stat(*public); err != nil || !st.IsDir() {
@@ -67,7 +78,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           devserver.New(map[string]http.Handler{functionName: h}, *public),
+		Handler:           devserver.New(map[string]http.Handler{functionName: fn}, *public),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	base := "http://" + displayAddr(*addr, ln.Addr())
@@ -166,4 +177,14 @@ func displayAddr(addr string, got net.Addr) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// withCountry makes every request to fn come from the country in geo (a
+// GeoHeader value), as `netlify dev --country` does: a client's own header
+// is replaced.
+func withCountry(fn http.Handler, geo string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Header.Set(access.GeoHeader, geo)
+		fn.ServeHTTP(w, r)
+	})
 }

@@ -4,10 +4,13 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -277,5 +280,41 @@ func TestServeReadsPortFromDotenv(t *testing.T) {
 	}
 	if want := "listening on http://localhost:" + port + "/"; !strings.Contains(out.String(), want) {
 		t.Errorf("stdout = %q, want it to contain %q", out.String(), want)
+	}
+}
+
+// MUX_DEV_COUNTRY makes every request come from one country, whatever the
+// client sends, so that country rules can be tried locally.
+func TestServeDevCountry(t *testing.T) {
+	k := loadTestKeys(t)
+	env := map[string]string{"MUX_SIGNING_KEY": k.ID, "MUX_PRIVATE_KEY": k.PKCS1B64, "MUX_COUNTRY_ALLOW": "FR"}
+	forged := base64.StdEncoding.EncodeToString([]byte(`{"country":{"code":"FR"}}`))
+	for _, tt := range []struct {
+		dev  string
+		want int
+	}{
+		{"FR", http.StatusFound},
+		{"de", http.StatusForbidden},
+		{"", http.StatusForbidden}, // no simulated country: the client's own header is the only one
+	} {
+		t.Run(tt.dev, func(t *testing.T) {
+			e := maps.Clone(env)
+			e["MUX_DEV_COUNTRY"] = tt.dev
+			s := startServe(t, e, "--env-file", "", "--public", "")
+			header := []string{"x-nf-geo", forged}
+			if tt.dev == "" {
+				header = nil
+			}
+			resp, body := s.get(t, fnPath+"?playbackId="+testID, header...)
+			if resp.StatusCode != tt.want {
+				t.Fatalf("status %d (%s), want %d", resp.StatusCode, body, tt.want)
+			}
+		})
+	}
+	var stderr bytes.Buffer
+	err := run(context.Background(), []string{"sign_playback_id", "serve", "--addr", "127.0.0.1:0", "--env-file", ""},
+		getenvFrom(map[string]string{"MUX_DEV_COUNTRY": "Narnia"}), io.Discard, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "MUX_DEV_COUNTRY") {
+		t.Fatalf("a bad MUX_DEV_COUNTRY: %v, want an error naming it", err)
 	}
 }
