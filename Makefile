@@ -47,8 +47,8 @@ load: ## bounded load on the local server from a second process
 fuzz: ## run every fuzz target for FUZZTIME each (default 5m)
 	bash internal/fuzz/run.sh $${FUZZTIME:-5m}
 
-fuzz-ci: ## run every fuzz target briefly
-	bash internal/fuzz/run.sh 20s
+fuzz-ci: ## run every fuzz target briefly (FUZZTIME each, default 20s)
+	bash internal/fuzz/run.sh $${FUZZTIME:-20s}
 
 ci: ## run the whole CI, as .ci/run does on a fresh clone
 	bash .ci/run
