@@ -310,11 +310,14 @@ func checkWhoMayWatch(cfg endpoint.Config, problems map[string][]string, checked
 		if cfg.Viewer.Cookie != "" {
 			where += " or the cookie " + cfg.Viewer.Cookie
 		}
-		aud := strings.Join(cfg.Viewer.Audiences, ", ")
-		if cfg.Viewer.AudienceOptOut {
-			aud = "not checked (" + viewer.AudienceNone + ")"
+		switch aud := strings.Join(cfg.Viewer.Audiences, ", "); {
+		case cfg.Viewer.AudienceOptOut:
+			add(levelOK, subject, "token from %s; audience not checked (%s); clock skew %s", where, viewer.AudienceNone, cfg.Viewer.ClockSkew)
+		case aud != "":
+			add(levelOK, subject, "token from %s; audience %s; clock skew %s", where, aud, cfg.Viewer.ClockSkew)
+		default: // only Netlify's verified user: no token is read here
+			add(levelOK, subject, "the viewer comes from Netlify's client context (Authorization: Bearer, verified by Netlify)")
 		}
-		add(levelOK, subject, "token from %s; audience %s; clock skew %s", where, aud, cfg.Viewer.ClockSkew)
 		if cfg.Viewer.CapTokenLife {
 			add(levelWarn, subject, "%s: tokens end with the viewer's session, and playback stops then", viewer.EnvCapTokenLife)
 		}

@@ -16,7 +16,7 @@ const notLambda = `sign_playback_id: this is an AWS Lambda function built for Ne
 To run it locally, with the development server and the sign, verify and
 check commands, build it without that tag:
   make dev
-  go run ./functions/sign_playback_id [serve|sign|verify|check]
+  go run ./functions/sign_playback_id [serve|sign|verify|check|viewer]
 `
 
 // baseContext is a plain context: Lambda freezes and ends the process
