@@ -126,6 +126,9 @@ func TestHeaders(t *testing.T) {
 		{"bad country code: nothing cached", Policy{Enabled: true}, Site{Params: endpointParams, Countries: []string{"USA"}}, base, map[string]string{
 			HeaderNetlifyCDNCacheControl: "no-store",
 		}, []string{HeaderNetlifyCacheTag}},
+		{"country from the client: nothing cached", Policy{Enabled: true}, Site{Params: endpointParams, Countries: []string{"US"}, CountryFromClient: true}, base, map[string]string{
+			HeaderNetlifyCDNCacheControl: "no-store", HeaderNetlifyVary: vary + ",country=us",
+		}, []string{HeaderNetlifyCacheTag}},
 		{"negotiated from Accept: not cached, same key", Policy{Enabled: true}, site, with(func(a *Answer) { a.Negotiated = true }), map[string]string{
 			HeaderNetlifyCDNCacheControl: "no-store", HeaderNetlifyVary: vary, "Vary": "Accept",
 		}, []string{HeaderNetlifyCacheTag}},

@@ -24,6 +24,11 @@ type Site struct {
 	// when there are none. The key then holds the viewer's country when it
 	// is one of them; every other country shares one entry.
 	Countries []string
+	// CountryFromClient is true when the country the rules read is one a
+	// client can set itself rather than Netlify's own geolocation: the edge
+	// keys on Netlify's geolocation, so an answer won with a forged country
+	// would be served to everyone of the real one. Nothing is cached then.
+	CountryFromClient bool
 	// ViewerSignIn is true when the viewer's credentials are checked: then
 	// no answer is cached.
 	ViewerSignIn bool
@@ -72,6 +77,9 @@ func (p Policy) For(s Site) Rules {
 		}
 	}
 	r.vary = b.String()
+	if s.Countries != nil && s.CountryFromClient {
+		r.cacheable, r.why = false, "the country rules read a country the client can set"
+	}
 	if s.ViewerSignIn {
 		r.cacheable, r.why = false, "viewer sign-in is on: answers depend on the viewer"
 	}
