@@ -24,11 +24,15 @@ func expect(v *view, s site, allowedOrigins map[string]bool) expected {
 			e.acao = v.origin
 		}
 	}
+	// The function checks the playback ID (present, once, allowed) before
+	// the rest of the query.
 	switch {
-	case v.bad != "":
+	case v.bad == "missing" || v.bad == "dup":
 		e.status = 400
 	case s.allowed != nil && !s.allowed[v.id]:
 		e.status = 403
+	case v.bad != "":
+		e.status = 400
 	case v.json:
 		e.status = 200
 	default:

@@ -85,7 +85,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	began := time.Now()
-	views := w.generate(*seed)
+	views := func(f func(*view) error) error { return w.each(*seed, f) }
 	res, err := replay(s, views, "simKey01", string(pem), &key.PublicKey)
 	if err != nil {
 		fmt.Fprintln(stderr, "cdnsim:", err)

@@ -36,7 +36,8 @@ func replaySmall(t *testing.T, s site, w workload) *result {
 	if s.life == 0 {
 		s.life = 7 * 24 * time.Hour
 	}
-	res, err := replay(s, w.generate(7), "simKey01", string(pem), &key.PublicKey)
+	views := func(f func(*view) error) error { return w.each(7, f) }
+	res, err := replay(s, views, "simKey01", string(pem), &key.PublicKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,26 +92,28 @@ func TestChecksCatchFaults(t *testing.T) {
 	tests := []struct {
 		name   string
 		s      site
-		tamper func(map[string]string)
+		tamper func(int, map[string]string)
 		want   string
 	}{
-		{"an option left out of the key", site{edge: true}, func(h map[string]string) {
+		{"an option left out of the key", site{edge: true}, func(_ int, h map[string]string) {
 			h["Netlify-Vary"] = strings.Replace(h["Netlify-Vary"], "|width", "", 1)
 		}, "options"},
-		{"response left out of the key", site{edge: true}, func(h map[string]string) {
+		{"response left out of the key", site{edge: true}, func(_ int, h map[string]string) {
 			h["Netlify-Vary"] = strings.Replace(h["Netlify-Vary"], "|response", "", 1)
 		}, "served"},
-		{"Origin left out of the key", site{edge: true, originList: true}, func(h map[string]string) {
+		{"Origin left out of the key", site{edge: true, originList: true}, func(_ int, h map[string]string) {
 			h["Netlify-Vary"] = strings.Replace(h["Netlify-Vary"], ",header=Origin", "", 1)
 			delete(h, "Vary")
 		}, "Access-Control-Allow-Origin"},
-		{"cached past the grain", site{edge: true}, func(h map[string]string) {
+		{"cached past the grain", site{edge: true}, func(_ int, h map[string]string) {
 			if strings.Contains(h["Netlify-CDN-Cache-Control"], "max-age") {
 				h["Netlify-CDN-Cache-Control"] = "public, durable, max-age=86400"
 			}
 		}, "promised"},
-		{"a 400 cached", site{edge: true}, func(h map[string]string) {
-			h["Netlify-CDN-Cache-Control"] = "public, max-age=600"
+		{"a 400 cached", site{edge: true}, func(status int, h map[string]string) {
+			if status == 400 {
+				h["Netlify-CDN-Cache-Control"] = "public, max-age=600"
+			}
 		}, "must never be cached"},
 	}
 	for _, tt := range tests {
@@ -125,5 +128,22 @@ func TestChecksCatchFaults(t *testing.T) {
 				t.Fatalf("failures do not mention %q:\n%s", tt.want, strings.Join(res.failures, "\n"))
 			}
 		})
+	}
+}
+
+// TestRefusalsCachedBriefly: with MUX_EDGE_CACHE_ERRORS, a 403 of the
+// allowed list may come from the edge, and nothing else goes wrong.
+func TestRefusalsCachedBriefly(t *testing.T) {
+	allowed := map[string]bool{}
+	for i := 0; i < small.ids/2; i++ {
+		allowed[playbackID(i)] = true
+	}
+	never := replaySmall(t, site{edge: true, allowed: allowed}, small)
+	brief := replaySmall(t, site{edge: true, allowed: allowed, errorTTL: 60}, small)
+	if never.failureCount != 0 || brief.failureCount != 0 {
+		t.Fatalf("failures: %v %v", never.failures, brief.failures)
+	}
+	if brief.invocations >= never.invocations {
+		t.Fatalf("caching refusals for 60 s saved nothing: %d vs %d invocations", brief.invocations, never.invocations)
 	}
 }

@@ -32,7 +32,7 @@ type site struct {
 	varyAccept bool
 	// tamper, when set, changes each answer's headers before the CDN sees
 	// them (tests use it to prove the checks catch a wrong key).
-	tamper func(map[string]string)
+	tamper func(status int, h map[string]string)
 	// dry counts the floor only: no function, no CDN.
 	dry bool
 }
@@ -58,7 +58,7 @@ func (r *result) fail(format string, args ...any) {
 }
 
 // replay runs the views through the CDN model in front of the function.
-func replay(s site, views []view, keyID, keyPEM string, pub *rsa.PublicKey) (*result, error) {
+func replay(s site, views func(func(*view) error) error, keyID, keyPEM string, pub *rsa.PublicKey) (*result, error) {
 	var clock time.Time
 	env := map[string]string{
 		endpoint.EnvSigningKey:  keyID,
@@ -95,11 +95,11 @@ func replay(s site, views []view, keyID, keyPEM string, pub *rsa.PublicKey) (*re
 
 	c := newCDN()
 	ck := newChecker(keyID, pub)
-	res := &result{views: len(views), minLife: time.Duration(1<<63 - 1), promise: time.Duration(1<<63 - 1)}
+	res := &result{minLife: time.Duration(1<<63 - 1), promise: time.Duration(1<<63 - 1)}
 	floor := map[string]struct{}{}
 	ctx := context.Background()
-	for i := range views {
-		v := &views[i]
+	err = views(func(v *view) error {
+		res.views++
 		clock = v.at
 		life, grain := cfg.Expiration, cfg.Grain
 		if v.life > 0 && v.life < life {
@@ -109,7 +109,7 @@ func replay(s site, views []view, keyID, keyPEM string, pub *rsa.PublicKey) (*re
 		want := expect(v, s, allowedOrigins)
 		floor[want.floorKey(v, exp, s.originList)] = struct{}{}
 		if s.dry {
-			continue
+			return nil
 		}
 
 		req := request{method: "GET", path: functionPath, rawQuery: v.rawQuery(), headers: v.headers, country: v.country}
@@ -118,15 +118,16 @@ func replay(s site, views []view, keyID, keyPEM string, pub *rsa.PublicKey) (*re
 			res.hits++
 		} else {
 			res.invocations++
+			var err error
 			resp, err = h.Handle(ctx, lambdaRequest(req))
 			if err != nil {
-				return nil, fmt.Errorf("function: %w", err)
+				return fmt.Errorf("function: %w", err)
 			}
 			if s.varyAccept {
 				varyOnAccept(resp, v, life, grain)
 			}
 			if s.tamper != nil {
-				s.tamper(resp.Headers)
+				s.tamper(resp.StatusCode, resp.Headers)
 			}
 			if sharedTTL(resp.Headers) <= 0 {
 				res.uncachedByDesign++
@@ -137,6 +138,10 @@ func replay(s site, views []view, keyID, keyPEM string, pub *rsa.PublicKey) (*re
 			res.promise = min(res.promise, life-grain)
 		}
 		ck.check(res, v, want, resp, hit, life-grain, s.errorTTL > 0)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	res.floor = len(floor)
 	res.varyViolations = c.violations

@@ -64,8 +64,10 @@ func playbackID(i int) string {
 	return fmt.Sprintf("Vd%04dqmXk02xZ3LwPa7", i)
 }
 
-// generate returns the day's views in time order, the same for one seed.
-func (w workload) generate(seed uint64) []view {
+// each calls f with the day's views in time order, the same for one seed,
+// making each when it is needed: a million views do not fit in memory at
+// once with their maps.
+func (w workload) each(seed uint64, f func(*view) error) error {
 	r := rand.New(rand.NewPCG(seed, 0x6d7578))
 	zipf := rand.NewZipf(r, w.zipf, 1, uint64(w.ids-1))
 	offsets := make([]time.Duration, w.views)
@@ -73,18 +75,28 @@ func (w workload) generate(seed uint64) []view {
 		offsets[i] = time.Duration(r.Int64N(int64(w.day)))
 	}
 	slices.Sort(offsets)
-	views := make([]view, w.views)
-	for i := range views {
-		views[i] = w.one(r, zipf, w.start.Add(offsets[i]))
+	for _, off := range offsets {
+		v := w.one(r, zipf, w.start.Add(off))
+		if err := f(&v); err != nil {
+			return err
+		}
 	}
-	return views
+	return nil
 }
 
 func (w workload) one(r *rand.Rand, zipf *rand.Zipf, at time.Time) view {
 	k := int(zipf.Uint64())
 	v := view{at: at, id: playbackID(k), typ: muxsign.Video, opts: map[muxsign.Type]map[string]string{}}
-	if r.IntN(10) > 0 {
-		v.origin = origins[r.IntN(len(origins))]
+	// Most views come from the site's own pages, a few from elsewhere
+	// (origins[2] is not on the origin list when one is set), some send no
+	// Origin at all (media elements without crossorigin).
+	switch p := r.IntN(100); {
+	case p < 60:
+		v.origin = origins[0]
+	case p < 85:
+		v.origin = origins[1]
+	case p < 90:
+		v.origin = origins[2]
 	}
 	v.country = countries[r.IntN(len(countries))]
 	opt := func(t muxsign.Type, name, value string) {
