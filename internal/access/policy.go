@@ -183,6 +183,22 @@ func (p Policy) UsesCountry() bool {
 	return false
 }
 
+// Countries returns every country code the country rules name, upper case,
+// sorted, each once; nil when no rule reads the country. An answer depends
+// on the viewer's country only through these (every other country is
+// treated alike), which is what a cache key needs.
+func (p Policy) Countries() []string {
+	if !p.UsesCountry() {
+		return nil
+	}
+	codes := slices.Clone(p.site.codes)
+	for i := range p.cRules {
+		codes = append(codes, p.cRules[i].codes...)
+	}
+	slices.Sort(codes)
+	return slices.Compact(codes)
+}
+
 // ruleFor is the viewer rule that applies to playbackID: its own rule, else
 // the "*" rule, else nil.
 func (p *Policy) ruleFor(playbackID string) *viewerRule {

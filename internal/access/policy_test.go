@@ -229,3 +229,23 @@ func manyIDs(n int) string {
 	}
 	return strings.Join(ids, " ")
 }
+
+func TestCountries(t *testing.T) {
+	for _, tt := range []struct {
+		env  map[string]string
+		want []string
+	}{
+		{nil, nil},
+		{map[string]string{EnvCountryAllow: "us ca"}, []string{"CA", "US"}},
+		{map[string]string{EnvCountryBlock: "DE", EnvCountryRules: "abc:allow=FR,DE; xyz:anywhere"}, []string{"DE", "FR"}},
+		{map[string]string{EnvCountryRules: "xyz:anywhere"}, nil},
+	} {
+		p, err := LoadPolicy(func(name string) string { return tt.env[name] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Countries(); !slices.Equal(got, tt.want) {
+			t.Errorf("%v: Countries() = %q, want %q", tt.env, got, tt.want)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/endpoint"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxverify"
 )
 
 // checker checks every answer a viewer was served: the status the function
@@ -127,7 +128,7 @@ func (c *checker) checkToken(res *result, v *view, token string, typ muxsign.Typ
 // public key and the key ID. sub, aud, options and life are compared per
 // view by the caller.
 func (c *checker) verify(token string, now time.Time) *tokenFacts {
-	r, err := muxsign.Verify(token, c.pub, muxsign.Expect{KeyID: c.keyID}, now)
+	r, err := muxverify.Verify(token, c.pub, muxverify.Expect{KeyID: c.keyID}, now)
 	f := &tokenFacts{ok: err == nil && r.SignatureChecked && r.SignatureValid}
 	if !f.ok {
 		if err != nil {
