@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/access"
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/edgecache"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/safetext"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/viewer"
@@ -39,6 +40,7 @@ func (h *Handler) Answer(ctx context.Context, in Incoming) (res Result) {
 			if r.Method == http.MethodHead {
 				res.Body = ""
 			}
+			h.edge.Apply(res.Headers, edgecache.Answer{Method: r.Method, Kind: edgecache.ServerError}, time.Time{})
 		}
 		if logErr == "" {
 			logErr = res.Error
@@ -52,9 +54,11 @@ func (h *Handler) Answer(ctx context.Context, in Incoming) (res Result) {
 		}
 		if err != nil {
 			res = h.errorResult(r, err.Status, err.Message)
-			if r.Method == http.MethodHead {
-				res.Body = ""
+			if err.Status == http.StatusBadRequest && muxsign.ValidPlaybackID(r.PlaybackID) && h.idRefused(r.PlaybackID) {
+				res = h.errorResult(r, http.StatusForbidden, msgIDNotAllowed)
+				res.kind = edgecache.Refused
 			}
+			h.finish(r, &res, h.now())
 			return res
 		}
 		if h.cfg.Access.UsesCountry() {

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/access"
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/edgecache"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/viewer"
 )
 
@@ -15,14 +17,14 @@ import (
 // (access). It returns the refusal to answer, or nil; on success it may
 // cap p's tokens at the viewer's session. It fails closed: a provider that
 // cannot be reached is a 503, never a token.
-func (h *Handler) authorize(ctx context.Context, r Request, p *plan) *Result {
+func (h *Handler) authorize(ctx context.Context, r Request, p *plan, now time.Time) *Result {
 	if h.viewers == nil && !h.cfg.Access.UsesCountry() {
 		return nil
 	}
 	var claims map[string]any // nil: anonymous
 	var bad *viewer.Error     // credentials sent but refused
 	if h.viewers != nil {
-		v, err := h.viewers.Verify(ctx, r.Viewer, h.now())
+		v, err := h.viewers.Verify(ctx, r.Viewer, now)
 		var verr *viewer.Error
 		switch {
 		case err == nil:
@@ -62,6 +64,7 @@ func (h *Handler) authorize(ctx context.Context, r Request, p *plan) *Result {
 func (h *Handler) refusal(r Request, status int, msg, detail, wwwAuthenticate string) *Result {
 	res := h.errorResult(r, status, msg)
 	res.detail = detail
+	res.kind = edgecache.ViewerAnswer
 	if wwwAuthenticate != "" {
 		res.Headers["WWW-Authenticate"] = wwwAuthenticate
 	}

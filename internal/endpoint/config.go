@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/access"
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/edgecache"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/envconf"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/viewer"
@@ -75,6 +76,9 @@ type Config struct {
 	// MUX_VIEWER_RULES, MUX_VIEWER_IDS_CLAIM, MUX_COUNTRY_*). Under viewer
 	// sign-in, videos without a rule need a signed-in viewer.
 	Access access.Policy
+
+	// Edge is what Netlify's CDN may cache (MUX_EDGE_CACHE); off unless set.
+	Edge edgecache.Policy
 }
 
 // ConfigError lists every problem found in the environment, each naming its
@@ -204,7 +208,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	return c, problems.Err()
 }
 
-// loadWhoMayWatch reads viewer sign-in and the access policy, and refuses
+// loadWhoMayWatch reads viewer sign-in, the access policy and the edge cache
+// policy, and refuses
 // the combinations that cannot work.
 func loadWhoMayWatch(getenv func(string) string, c *Config, problems *envconf.Problems) {
 	add := func(err error) {
@@ -219,6 +224,8 @@ func loadWhoMayWatch(getenv func(string) string, c *Config, problems *envconf.Pr
 	c.Viewer, err = viewer.LoadConfig(getenv)
 	add(err)
 	c.Access, err = access.LoadPolicy(getenv)
+	add(err)
+	c.Edge, err = edgecache.LoadPolicy(getenv)
 	add(err)
 	if c.Viewer.Enabled() {
 		c.Access = c.Access.SignedInByDefault()

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/edgecache"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/envconf"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/viewer"
@@ -29,6 +30,7 @@ type Handler struct {
 	cfgErr  error
 	tokens  TokenSource
 	viewers *viewer.Verifier // nil unless viewer sign-in is on
+	edge    edgecache.Rules  // what Netlify's CDN may cache; zero when off
 	now     func() time.Time
 	log     *slog.Logger
 }
@@ -58,6 +60,16 @@ func New(getenv func(string) string, now func() time.Time, log *slog.Logger) *Ha
 	if cfg.Viewer.Enabled() {
 		h.viewers = viewer.NewVerifier(cfg.Viewer, nil, log) // fetches nothing until a token needs keys
 	}
+	h.edge = cfg.Edge.For(edgecache.Site{
+		Params:     append(slices.Clone(queryNames()[:len(endpointParams)]), viewer.QueryTokenParams...),
+		OriginList: cfg.AllowedOrigins != nil,
+		Countries:  cfg.Access.Countries(),
+		// Whether a client can set x-nf-geo itself on Netlify is not
+		// documented, and the edge keys on Netlify's own geolocation: an
+		// answer won with a forged country must not be served to others.
+		CountryFromClient: true,
+		ViewerSignIn:      cfg.Viewer.Enabled() || cfg.Access.NeedsViewer(),
+	})
 	return h
 }
 
@@ -79,7 +91,9 @@ type Result struct {
 	ExpiresAt time.Time       // the exp of the tokens in the answer
 	Error     string          // the public message of an error answer
 
-	detail string // what the log says of a refusal, beyond Error
+	detail      string         // what the log says of a refusal, beyond Error
+	kind        edgecache.Kind // what the answer is, for the edge cache
+	life, grain time.Duration  // of the answer's tokens
 }
 
 // Allowed methods, as sent in Allow and Access-Control-Allow-Methods.
@@ -89,16 +103,33 @@ const allowedMethods = "GET, HEAD, POST, OPTIONS"
 // configuration comes first (a broken one answers 500 to everything), then
 // the method, then the policy, then signing.
 func (h *Handler) Serve(ctx context.Context, r Request) Result {
-	res := h.serve(ctx, r)
-	if r.Method == http.MethodHead {
-		res.Body = ""
-	}
+	now := h.now() // one reading: every token of the answer, and its edge freshness
+	res := h.serve(ctx, r, now)
+	h.finish(r, &res, now)
 	return res
 }
 
-func (h *Handler) serve(ctx context.Context, r Request) Result {
+// finish adds what every answer gets last: the edge cache's headers, and no
+// body for HEAD.
+func (h *Handler) finish(r Request, res *Result, now time.Time) {
+	id := r.PlaybackID
+	if !muxsign.ValidPlaybackID(id) {
+		id = ""
+	}
+	h.edge.Apply(res.Headers, edgecache.Answer{
+		Method: r.Method, Kind: res.kind, Negotiated: r.Negotiated, PlaybackID: id,
+		ExpiresAt: res.ExpiresAt, Life: res.life, Grain: res.grain,
+	}, now)
+	if r.Method == http.MethodHead {
+		res.Body = ""
+	}
+}
+
+func (h *Handler) serve(ctx context.Context, r Request, now time.Time) Result {
 	if h.cfgErr != nil {
-		return h.errorResult(r, http.StatusInternalServerError, publicConfigError(h.cfgErr))
+		res := h.errorResult(r, http.StatusInternalServerError, publicConfigError(h.cfgErr))
+		res.kind = edgecache.ConfigError
+		return res
 	}
 	switch r.Method {
 	case http.MethodOptions:
@@ -111,15 +142,19 @@ func (h *Handler) serve(ctx context.Context, r Request) Result {
 	}
 	p, status, msg := h.plan(r)
 	if status != 0 {
-		return h.errorResult(r, status, msg)
+		res := h.errorResult(r, status, msg)
+		if status == http.StatusForbidden { // the site's own playback ID list
+			res.kind = edgecache.Refused
+		}
+		return res
 	}
-	if refused := h.authorize(ctx, r, &p); refused != nil {
+	if refused := h.authorize(ctx, r, &p, now); refused != nil {
 		return *refused
 	}
 	if p.json {
-		return h.jsonTokens(r, p)
+		return h.jsonTokens(r, p, now)
 	}
-	return h.redirect(r, p)
+	return h.redirect(r, p, now)
 }
 
 // publicConfigError is what an anonymous caller learns of a broken
@@ -147,7 +182,7 @@ func (h *Handler) preflight(r Request) Result {
 		headers["Access-Control-Allow-Headers"] = "Accept, Authorization, Content-Type"
 	}
 	headers["Access-Control-Max-Age"] = "7200"
-	return Result{Status: http.StatusNoContent, Headers: headers}
+	return Result{Status: http.StatusNoContent, Headers: headers, kind: edgecache.Preflight}
 }
 
 // baseHeaders are sent on every answer: CORS per the origin policy, and
@@ -179,7 +214,11 @@ func (h *Handler) baseHeaders(r Request) map[string]string {
 func (h *Handler) errorResult(r Request, status int, msg string) Result {
 	headers := h.baseHeaders(r)
 	headers["Content-Type"] = "application/json; charset=utf-8"
-	return Result{Status: status, Headers: headers, Body: errorBody(msg), Error: msg}
+	kind := edgecache.BadRequest
+	if status >= http.StatusInternalServerError {
+		kind = edgecache.ServerError
+	}
+	return Result{Status: status, Headers: headers, Body: errorBody(msg), Error: msg, kind: kind}
 }
 
 // plan is a request checked against the configuration: everything needed
@@ -191,6 +230,15 @@ type plan struct {
 	drm    bool
 	capExp time.Time                          // when not zero, no token outlives it (the viewer's session)
 	params map[muxsign.Type]map[string]string // normalised options, by the token they go to
+}
+
+const msgIDNotAllowed = "playbackId is not allowed by this site's policy"
+
+// idRefused reports whether the site's own list of playback IDs refuses id.
+// It is the first rule after the ID's syntax: a refused ID gets its 403
+// whatever else is wrong with the request.
+func (h *Handler) idRefused(id string) bool {
+	return h.cfg.AllowedPlaybackIDs != nil && !h.cfg.AllowedPlaybackIDs[id]
 }
 
 // formatsOf lists the extensions a redirect of type t may ask for; the
@@ -219,8 +267,8 @@ func (h *Handler) plan(r Request) (plan, int, string) {
 	if !muxsign.ValidPlaybackID(r.PlaybackID) {
 		return bad("playbackId must be 1 to %d ASCII letters and digits", muxsign.MaxPlaybackIDLen)
 	}
-	if h.cfg.AllowedPlaybackIDs != nil && !h.cfg.AllowedPlaybackIDs[r.PlaybackID] {
-		return p, http.StatusForbidden, "playbackId is not allowed by this site's policy"
+	if h.idRefused(r.PlaybackID) {
+		return p, http.StatusForbidden, msgIDNotAllowed
 	}
 	typ := r.Type
 	if typ == "" {

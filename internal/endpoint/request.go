@@ -20,6 +20,9 @@ type Request struct {
 	Type       muxsign.Type // what a redirect unlocks; "" means video
 	Format     string       // file extension of a redirect target; "" for the type's default
 	JSON       bool         // answer Mux Player's JSON tokens instead of a redirect
+	// Negotiated is true when JSON or redirect was chosen from the Accept
+	// header, the query naming no response mode.
+	Negotiated bool
 	// Life is the token life asked for; zero means the configured maximum.
 	Life time.Duration
 	DRM  bool // add a DRM license token to a JSON answer
@@ -77,9 +80,13 @@ func badRequest(format string, args ...any) *RequestError {
 	return &RequestError{Status: http.StatusBadRequest, Message: fmt.Sprintf(format, args...)}
 }
 
-// queryNames lists every name Parse reads, built on first use.
+// endpointParams are the names the function reads besides token options.
+var endpointParams = [...]string{ParamPlaybackID, ParamType, ParamFormat, ParamResponse, ParamExpiration, ParamDRM}
+
+// queryNames lists every name ParseQuery reads, the endpoint's own first,
+// built on first use.
 var queryNames = sync.OnceValue(func() []string {
-	names := []string{ParamPlaybackID, ParamType, ParamFormat, ParamResponse, ParamExpiration, ParamDRM}
+	names := endpointParams[:]
 	seen := map[string]bool{}
 	for _, t := range muxsign.Types {
 		for _, n := range muxsign.ParamNames(t) {
@@ -141,6 +148,7 @@ func ParseQuery(r *Request, q Query, accept string) *RequestError {
 		return badRequest("response must be json or redirect")
 	} else {
 		r.JSON = v == "json" || (!given && AcceptsJSON(accept))
+		r.Negotiated = !given
 	}
 
 	if v, given, err := get(ParamExpiration); err != nil {
@@ -175,7 +183,7 @@ func ParseQuery(r *Request, q Query, accept string) *RequestError {
 		r.Format = v
 	}
 
-	for _, name := range queryNames()[6:] {
+	for _, name := range queryNames()[len(endpointParams):] {
 		v, given, err := get(name)
 		if err != nil {
 			return err

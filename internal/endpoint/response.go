@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/edgecache"
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
 )
 
@@ -19,8 +20,8 @@ func (h *Handler) grain(life time.Duration) time.Duration {
 
 // expiresAt is the exp of every token p gets: now plus the token life,
 // rounded down to the grain.
-func (h *Handler) expiresAt(p plan) time.Time {
-	exp := muxsign.ExpiresAt(h.now(), p.life, h.grain(p.life))
+func (h *Handler) expiresAt(p plan, now time.Time) time.Time {
+	exp := muxsign.ExpiresAt(now, p.life, h.grain(p.life))
 	if !p.capExp.IsZero() && p.capExp.Before(exp) {
 		exp = time.Unix(p.capExp.Unix(), 0)
 	}
@@ -57,12 +58,12 @@ func (h *Handler) resourceURL(t muxsign.Type, id, format, token string) string {
 }
 
 // redirect answers 302 to the signed Mux URL.
-func (h *Handler) redirect(r Request, p plan) Result {
+func (h *Handler) redirect(r Request, p plan, now time.Time) Result {
 	typ := r.Type
 	if typ == "" {
 		typ = muxsign.Video
 	}
-	exp := h.expiresAt(p)
+	exp := h.expiresAt(p, now)
 	tok, err := h.sign(r, p, typ, exp)
 	if err != nil {
 		return h.signingFailed(r, err)
@@ -70,7 +71,8 @@ func (h *Handler) redirect(r Request, p plan) Result {
 	loc := h.resourceURL(typ, r.PlaybackID, p.format, tok)
 	headers := h.baseHeaders(r)
 	headers["Location"] = loc
-	return Result{Status: http.StatusFound, Headers: headers, Location: loc, ExpiresAt: exp}
+	return Result{Status: http.StatusFound, Headers: headers, Location: loc, ExpiresAt: exp,
+		kind: edgecache.Redirect, life: p.life, grain: h.grain(p.life)}
 }
 
 // signingFailed answers a token that could not be signed: a 500 whose
@@ -112,9 +114,9 @@ type TokensResponse struct {
 }
 
 // jsonTokens answers 200 with a TokensResponse.
-func (h *Handler) jsonTokens(r Request, p plan) Result {
+func (h *Handler) jsonTokens(r Request, p plan, now time.Time) Result {
 	// One clock reading for all tokens, so they share one exp.
-	exp := h.expiresAt(p)
+	exp := h.expiresAt(p, now)
 	id := r.PlaybackID
 	out := TokensResponse{PlaybackID: id, ExpiresAt: exp.UTC()}
 	var err error
@@ -148,7 +150,8 @@ func (h *Handler) jsonTokens(r Request, p plan) Result {
 	}
 	headers := h.baseHeaders(r)
 	headers["Content-Type"] = "application/json; charset=utf-8"
-	return Result{Status: http.StatusOK, Headers: headers, Body: string(body), Tokens: &out, ExpiresAt: exp}
+	return Result{Status: http.StatusOK, Headers: headers, Body: string(body), Tokens: &out, ExpiresAt: exp,
+		kind: edgecache.Tokens, life: p.life, grain: h.grain(p.life)}
 }
 
 // ErrorBody is the JSON shape of every error: {"errors":[{"message":"..."}]}.
