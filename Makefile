@@ -38,8 +38,9 @@ e2e: ## prove it on the real runtimes: Lambda emulator, Netlify CLI and bundler,
 bench: ## benchmarks and cold starts, with the ratios of the performance targets
 	bash internal/bench/run.sh
 
-bench-ci: ## run every benchmark briefly (they must run, not meet a time)
+bench-ci: ## run every benchmark briefly (they must run, not meet a time), and a short edge-cache simulation
 	$(GO) test -run '^$$' -bench . -benchtime 20x -benchmem ./...
+	$(GO) run ./internal/bench/cdnsim -views 20000 -ids 100
 
 load: ## bounded load on the local server from a second process
 	bash internal/load/run.sh

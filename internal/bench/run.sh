@@ -148,7 +148,13 @@ step "memory: $REQUESTS requests over $IDS playback IDs through the deployed bin
 timeout 900 "$WORK/memory" -bootstrap "$WORK/bootstrap" -requests "$REQUESTS" -ids "$IDS" \
 	-addr 127.0.0.1:19002 -out "$WORK/memory.json" >&2
 
+step "edge cache: a day of views replayed through a model of Netlify's CDN (internal/bench/cdnsim)"
+timeout 900 go run ./internal/bench/cdnsim -views "${CDN_VIEWS:-1000000}" >"$WORK/cdnsim.txt" 2>&1 || { cat "$WORK/cdnsim.txt" >&2; exit 1; }
+
 step "results"
 "$WORK/report" -endpoint "$WORK/endpoint.txt" -muxsign "$WORK/muxsign.txt" \
 	-launch "$WORK/launch.json" "${RIE_ARGS[@]}" -memory "$WORK/memory.json" -binary "$WORK/bootstrap" \
 	-inittrace "$WORK/inittrace.txt" -floor-inittrace "$WORK/floor-inittrace.txt"
+echo
+echo "edge cache (go run ./internal/bench/cdnsim -views ${CDN_VIEWS:-1000000}):"
+sed 's/^/  /' "$WORK/cdnsim.txt"
