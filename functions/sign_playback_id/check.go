@@ -181,6 +181,9 @@ func runCheck(args []string, getenv func(string) string, stdout, stderr io.Write
 		}
 	})
 	checkWhoMayWatch(cfg, problems, checked, *fetch, add)
+	if len(problems) == 0 {
+		add(levelOK, "edge cache", "%s", cfg.EdgeRules().Describe())
+	}
 	checkEnvSize(getenv, file, add)
 
 	width := 0

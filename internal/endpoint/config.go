@@ -319,3 +319,20 @@ func isLoopbackHost(host string) bool {
 	}
 	return true
 }
+
+// EdgeRules applies the edge cache policy to this configuration: what
+// Netlify's CDN may cache, and its key.
+func (c Config) EdgeRules() edgecache.Rules {
+	return c.Edge.For(edgecache.Site{
+		// Under viewer sign-in nothing is cached, so the refused token
+		// parameters (viewer.QueryTokenParams) never change a cached answer.
+		Params:     endpointParams[:],
+		OriginList: c.AllowedOrigins != nil,
+		Countries:  c.Access.Countries(),
+		// Whether a client can set x-nf-geo itself on Netlify is not
+		// documented, and the edge keys on Netlify's own geolocation: an
+		// answer won with a forged country must not be served to others.
+		CountryFromClient: true,
+		ViewerSignIn:      c.Viewer.Enabled() || c.Access.NeedsViewer(),
+	})
+}

@@ -60,16 +60,7 @@ func New(getenv func(string) string, now func() time.Time, log *slog.Logger) *Ha
 	if cfg.Viewer.Enabled() {
 		h.viewers = viewer.NewVerifier(cfg.Viewer, nil, log) // fetches nothing until a token needs keys
 	}
-	h.edge = cfg.Edge.For(edgecache.Site{
-		Params:     append(slices.Clone(queryNames()[:len(endpointParams)]), viewer.QueryTokenParams...),
-		OriginList: cfg.AllowedOrigins != nil,
-		Countries:  cfg.Access.Countries(),
-		// Whether a client can set x-nf-geo itself on Netlify is not
-		// documented, and the edge keys on Netlify's own geolocation: an
-		// answer won with a forged country must not be served to others.
-		CountryFromClient: true,
-		ViewerSignIn:      cfg.Viewer.Enabled() || cfg.Access.NeedsViewer(),
-	})
+	h.edge = cfg.EdgeRules()
 	return h
 }
 
