@@ -191,6 +191,14 @@ func TestViewerLambda(t *testing.T) {
 		})
 	})
 
+	t.Run("one instance fetched discovery and the JWKS once each", func(t *testing.T) {
+		// One from checkDiscovery, one from the function; the unknown kid
+		// came within the refresh interval, so no second fetch.
+		if d, j := op.served(); d != 2 || j != 2 {
+			t.Errorf("the provider served discovery %d and JWKS %d times, want 2 and 2 (the test's and the function's)", d, j)
+		}
+	})
+
 	// The provider goes away: the instance keeps the keys it fetched.
 	op.p.stop(t)
 	t.Run("provider stopped: a running instance keeps its keys", func(t *testing.T) {

@@ -63,6 +63,12 @@ func startProvider(t *testing.T, name string, port int, issuer string) *oidcProv
 	return op
 }
 
+// served counts the discovery and JWKS requests the provider answered 200.
+func (op *oidcProvider) served() (discovery, jwks int) {
+	log := op.p.log()
+	return strings.Count(log, "served GET /.well-known/openid-configuration 200\n"), strings.Count(log, "served GET /jwks 200\n")
+}
+
 // checkDiscovery checks the provider's OpenID discovery document and JWKS,
 // the way the function will read them.
 func (op *oidcProvider) checkDiscovery(t *testing.T) {

@@ -20,7 +20,8 @@
 //
 // "issuer" may differ from where it listens: the tests run an impostor that
 // claims another provider's issuer with keys of its own. It prints one line
-// "ready ISSUER kid=KID" once listening, and stops on SIGTERM.
+// "ready ISSUER kid=KID" once listening, "served GET PATH STATUS" for each
+// discovery and JWKS request, and stops on SIGTERM.
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import * as path from 'node:path';
@@ -76,6 +77,13 @@ const provider = new Provider(cfg.issuer, {
     },
   },
   extraTokenClaims: async (ctx, token) => ({ roles: viewers[token.clientId].roles }),
+});
+// One line per discovery or JWKS request, for the tests to count.
+provider.use(async (ctx, next) => {
+  await next();
+  if (ctx.path === '/.well-known/openid-configuration' || ctx.path === '/jwks') {
+    process.stdout.write('served ' + ctx.method + ' ' + ctx.path + ' ' + ctx.status + '\n');
+  }
 });
 provider.on('server_error', (ctx, err) => process.stderr.write('provider.mjs: server_error: ' + (err && err.stack || err) + '\n'));
 
