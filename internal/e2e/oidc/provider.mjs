@@ -18,7 +18,8 @@
 //   guest   roles ["guest"],  tokens valid 10 minutes
 //   brief   roles ["member"], tokens valid 1 second (for expiry)
 //
-// "issuer" may differ from where it listens: the tests run an impostor that
+// "delayMs" (optional) holds each discovery answer back that long: a slow
+// provider. "issuer" may differ from where it listens: the tests run an impostor that
 // claims another provider's issuer with keys of its own. It prints one line
 // "ready ISSUER kid=KID" once listening, "served GET PATH STATUS" for each
 // discovery and JWKS request, and stops on SIGTERM.
@@ -80,6 +81,9 @@ const provider = new Provider(cfg.issuer, {
 });
 // One line per discovery or JWKS request, for the tests to count.
 provider.use(async (ctx, next) => {
+  if (cfg.delayMs && ctx.path === '/.well-known/openid-configuration') {
+    await new Promise((resolve) => setTimeout(resolve, cfg.delayMs)); // a slow provider
+  }
   await next();
   if (ctx.path === '/.well-known/openid-configuration' || ctx.path === '/jwks') {
     process.stdout.write('served ' + ctx.method + ' ' + ctx.path + ' ' + ctx.status + '\n');
