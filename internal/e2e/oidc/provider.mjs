@@ -77,6 +77,7 @@ const provider = new Provider(cfg.issuer, {
       },
     },
   },
+  ttl: { ClientCredentials: (ctx, token, client) => viewers[client.clientId].ttl },
   extraTokenClaims: async (ctx, token) => ({ roles: viewers[token.clientId].roles }),
 });
 // One line per discovery or JWKS request, for the tests to count.
