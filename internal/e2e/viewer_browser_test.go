@@ -65,7 +65,7 @@ func TestViewerBrowser(t *testing.T) {
 	for _, pl := range players {
 		t.Run("signed in as a member (nf_jwt cookie): plays: "+pl.name, func(t *testing.T) {
 			seen := len(edge.Requests())
-			shot := filepath.Join(reports, "viewer-playing-"+strings.ReplaceAll(strings.ToLower(pl.name), " ", "-")+".png")
+			shot := filepath.Join(reports, "viewer-playing-"+strings.NewReplacer(" ", "-", ".", "").Replace(strings.ToLower(pl.name))+".png")
 			from := time.Now()
 			r := playWithCookies(t, base+"/?playbackId="+playbackID+pl.query, "playing", shot, []browserCookie{{Name: "nf_jwt", Value: member, URL: base}})
 			to := time.Now()
