@@ -122,9 +122,24 @@ type playResult struct {
 // play opens url in headless Chromium through play.cjs.
 func play(t *testing.T, url, expect, screenshot string) playResult {
 	t.Helper()
+	return playWithCookies(t, url, expect, screenshot, nil)
+}
+
+// browserCookie is a cookie play.cjs sets in the browser before it opens
+// the page (Playwright's addCookies form: name, value and the page's URL).
+type browserCookie struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+	URL   string `json:"url"`
+}
+
+// playWithCookies is play with cookies set in the browser first.
+func playWithCookies(t *testing.T, url, expect, screenshot string, cookies []browserCookie) playResult {
+	t.Helper()
 	cfg, _ := json.Marshal(map[string]any{
 		"url": url, "chromium": need(t, "E2E_CHROMIUM"), "userDataDir": t.TempDir(),
 		"expect": expect, "screenshot": screenshot, "stateMs": 20000, "playMs": 20000,
+		"cookies": cookies,
 	})
 	script, err := filepath.Abs(filepath.Join("browser", "play.cjs"))
 	if err != nil {

@@ -151,9 +151,19 @@ func checkServedFunction(t *testing.T, base string, key testKey) {
 // folder and returns its base URL once the function answers.
 func serveWithCLI(t *testing.T, name string, key testKey, args ...string) (string, string) {
 	t.Helper()
+	return serveWithCLIEnv(t, name, key, nil, args...)
+}
+
+// serveWithCLIEnv is serveWithCLI with more MUX_* settings for the function.
+func serveWithCLIEnv(t *testing.T, name string, key testKey, muxEnv map[string]string, args ...string) (string, string) {
+	t.Helper()
 	root := repoRoot(t)
 	tmp := t.TempDir()
-	p := start(t, name, root, netlifyEnv(t, tmp, map[string]string{"MUX_SIGNING_KEY": key.ID, "MUX_PRIVATE_KEY": key.Env}), netlifyCmd(t, args...)...)
+	e := map[string]string{"MUX_SIGNING_KEY": key.ID, "MUX_PRIVATE_KEY": key.Env}
+	for k, v := range muxEnv {
+		e[k] = v
+	}
+	p := start(t, name, root, netlifyEnv(t, tmp, e), netlifyCmd(t, args...)...)
 	base := "http://127.0.0.1:" + args[len(args)-1]
 	began := time.Now()
 	// The first request waits for the CLI to build the Go function.

@@ -7,6 +7,9 @@
 #               (Netlify's own bundler) from the pinned netlify-cli
 #   3. browser: the demo page in headless Chromium playing HLS through the
 #               function's 302 from a local stand-in for Mux's edge
+#   4. viewer:  viewer sign-in against a real OpenID provider on loopback
+#               (oidc-provider from npm): under the emulator, under
+#               `netlify dev`, and in Chromium (signed in, out, not entitled)
 #
 # It installs what it needs, pinned, into
 # ${XDG_CACHE_HOME:-$HOME/.cache}/netlify-mux-signing/ (never the repository),
@@ -31,7 +34,7 @@ RIE="$E2E_CACHE/bin/aws-lambda-rie"
 CHROMIUM=/usr/bin/chromium
 REPORTS="$ROOT/reports/e2e"
 # name@version of each npm package; package-lock.json pins the rest.
-NPM_PINS=(netlify-cli@26.2.0 playwright-core@1.65.1 hls.js@1.7.4)
+NPM_PINS=(netlify-cli@26.2.0 playwright-core@1.65.1 hls.js@1.7.4 oidc-provider@9.13.3)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/netlify-mux-signing-e2e.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
@@ -85,7 +88,7 @@ if ! go version -m "$RIE" 2>/dev/null | grep -q "$RIE_VERSION"; then
 fi
 lap "setup: aws-lambda-rie"
 
-# --- netlify-cli, playwright-core and hls.js, pinned by package-lock.json ---
+# --- netlify-cli, playwright-core, hls.js and oidc-provider, pinned by package-lock.json ---
 stamp="$(cat internal/e2e/package.json internal/e2e/package-lock.json | sha256sum | cut -c1-16)-node$node_major"
 if [[ ! -d $NPM_DIR/node_modules || $(cat "$NPM_DIR/.installed" 2>/dev/null) != "$stamp" ]]; then
 	echo "e2e: installing ${NPM_PINS[*]} with npm ci (about 1,200 packages, 470 MB)"
@@ -135,6 +138,7 @@ stage() { # stage NAME TEST-PATTERN
 stage lambda '^TestLambdaEmulator$'
 stage netlify '^TestNetlify(FunctionsServe|Dev|Build)$'
 stage browser '^TestBrowser$'
+stage viewer '^TestViewer'
 
 echo
 echo "e2e: timings"

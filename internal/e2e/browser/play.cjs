@@ -3,7 +3,8 @@
 // page's state and status text, the video's progress, and every response
 // with the request it was redirected from. Called by browser_test.go:
 //
-//   node play.cjs '{"url":..., "chromium":..., "userDataDir":..., "expect":"playing"|"error", "screenshot":...}'
+//   node play.cjs '{"url":..., "chromium":..., "userDataDir":..., "expect":"playing"|"error", "screenshot":...,
+//                   "cookies":[{"name":..., "value":..., "url":...}] (optional, set before the page opens)}'
 //
 // It waits at most stateMs for document.body.dataset.state to become
 // "playing" or "error", then (when playing) at most playMs for currentTime
@@ -26,6 +27,9 @@ async function main() {
     timeout: 30000,
   });
   out.launchMs = Date.now() - started;
+  if (cfg.cookies && cfg.cookies.length) {
+    await ctx.addCookies(cfg.cookies); // e.g. a signed-in viewer's nf_jwt
+  }
   try {
     const page = ctx.pages()[0] || await ctx.newPage();
     page.on('response', (r) => {
