@@ -81,6 +81,9 @@ type keyServer struct {
 	down         atomic.Bool
 	discoveryHit atomic.Int64
 	jwksHit      atomic.Int64
+	// gate, when set, holds every discovery request until it is closed,
+	// after saying so on entered.
+	gate, entered chan struct{}
 }
 
 func newKeyServer(t testing.TB, keys ...pubJWK) *keyServer {
@@ -101,6 +104,10 @@ func (ks *keyServer) serve(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/.well-known/openid-configuration":
 		ks.discoveryHit.Add(1)
+		if ks.gate != nil {
+			ks.entered <- struct{}{}
+			<-ks.gate
+		}
 		if ks.down.Load() {
 			http.Error(w, "down", http.StatusInternalServerError)
 			return

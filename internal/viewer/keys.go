@@ -79,9 +79,11 @@ func (s *keySource) mayFetch(now time.Time) bool {
 func (s *keySource) get(ctx context.Context, kid string, now time.Time) ([]keyEntry, error) {
 	s.mu.Lock()
 	need := !s.fetched || !now.Before(s.due) || (kid != "" && !hasKid(s.keys, kid))
-	allowed := need && s.mayFetch(now)
 	s.mu.Unlock()
-	if allowed {
+	if need {
+		// refresh waits for a fetch already under way (requests that arrive
+		// during the first fetch get its keys, not a 503), then fetches
+		// only if the rate limit allows.
 		s.refresh(ctx, now, false)
 	}
 	s.mu.Lock()

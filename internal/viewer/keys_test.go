@@ -323,3 +323,36 @@ func TestJWKSFiltering(t *testing.T) {
 		t.Fatalf("detail %q", e.Detail)
 	}
 }
+
+// TestConcurrentFirstFetch: requests that arrive while the first key fetch
+// is under way wait for it and get its keys, not a 503 (a page asks for
+// its poster and its video at once).
+func TestConcurrentFirstFetch(t *testing.T) {
+	k := loadKeys(t)
+	ks := newKeyServer(t, pubJWK{"rsa-a", "RS256", &k.rsaA.PublicKey})
+	ks.gate, ks.entered = make(chan struct{}), make(chan struct{}, 1)
+	v := discoveryVerifier(t, ks, nil)
+	cred := bearerCred(sign(t, jwt.SigningMethodRS256, k.rsaA, "rsa-a", claimsFor(ks.URL, nil), nil))
+
+	const n = 4
+	errs := make(chan error, n)
+	verify := func() {
+		_, err := v.Verify(context.Background(), cred, t0)
+		errs <- err
+	}
+	go verify()
+	<-ks.entered // the first fetch is under way
+	for range n - 1 {
+		go verify()
+	}
+	time.Sleep(50 * time.Millisecond) // let them reach the fetch (if they come later, they find the keys)
+	close(ks.gate)
+	for range n {
+		if err := <-errs; err != nil {
+			t.Errorf("a request during the first fetch: %v", err)
+		}
+	}
+	if d, j := ks.discoveryHit.Load(), ks.jwksHit.Load(); d != 1 || j != 1 {
+		t.Errorf("discovery fetched %d times, keys %d times; want once each", d, j)
+	}
+}
