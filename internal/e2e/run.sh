@@ -139,6 +139,7 @@ stage lambda '^TestLambdaEmulator$'
 stage netlify '^TestNetlify(FunctionsServe|Dev|Build)$'
 stage browser '^TestBrowser$'
 stage viewer '^TestViewer'
+stage edge '^TestEdge'
 
 echo
 echo "e2e: timings"
