@@ -105,7 +105,9 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 (cd internal/endpoint &&
 	timeout 300 "$WORK/endpoint.test" -test.run '^$' -test.benchmem -test.benchtime 200x \
-		-test.bench '^(BenchmarkRSASignPKCS1v15|BenchmarkHandleFresh)$') >>"$WORK/endpoint.txt"
+		-test.bench '^(BenchmarkRSASignPKCS1v15|BenchmarkHandleFresh)$' &&
+	timeout 300 "$WORK/endpoint.test" -test.run '^$' -test.benchmem -test.benchtime 5000x \
+		-test.bench '^BenchmarkHandleViewer$') >>"$WORK/endpoint.txt"
 (cd internal/muxsign &&
 	timeout 300 "$WORK/muxsign.test" -test.run '^$' -test.benchmem -test.benchtime 200x \
 		-test.bench '^(BenchmarkRSASignPKCS1v15|BenchmarkSignerSign|BenchmarkCacheMiss|BenchmarkParsePrivateKey)$' &&

@@ -39,10 +39,15 @@ const (
 
 // Benchmark names, as printed by go test without the -GOMAXPROCS suffix.
 const (
-	benchPair        = "BenchmarkFreshOverBare"
-	benchCached      = "BenchmarkHandleCached/redirect"
-	benchCachedJSON  = "BenchmarkHandleCached/json_three_tokens"
-	benchCachedThumb = "BenchmarkHandleCached/thumbnail_redirect_with_options"
+	benchPair   = "BenchmarkFreshOverBare"
+	benchCached = "BenchmarkHandleCached/redirect"
+	// Issue 10's targets for a request under viewer sign-in.
+	benchViewerVerified     = "BenchmarkHandleViewer/viewer_verified,_Mux_token_cached"
+	benchViewerCached       = "BenchmarkHandleViewer/viewer_and_Mux_token_cached"
+	maxViewerVerifiedMicros = 100
+	maxViewerCachedMicros   = 20
+	benchCachedJSON         = "BenchmarkHandleCached/json_three_tokens"
+	benchCachedThumb        = "BenchmarkHandleCached/thumbnail_redirect_with_options"
 )
 
 func main() {
@@ -101,6 +106,21 @@ func main() {
 		fmt.Sprintf("**%.1f us**, %.0f B and %.0f allocs per request: **%.0f x** faster than fresh",
 			cached/1e3, measure.Median(ep[benchCached].bytesPerOp()), measure.Median(ep[benchCached].allocsPerOp()), speedup),
 		cached/1e3 <= maxCachedMicros && speedup >= minFreshOverCached)
+
+	for _, v := range []struct {
+		label, name string
+		max         float64 // microseconds
+	}{
+		{"request under viewer sign-in, viewer's RS256 token verified, Mux token cached", benchViewerVerified, maxViewerVerifiedMicros},
+		{"request under viewer sign-in, viewer's token and Mux token cached", benchViewerCached, maxViewerCachedMicros},
+	} {
+		if b, ok := ep[v.name]; ok {
+			us := measure.Median(b.nsPerOp()) / 1e3
+			add(v.label, fmt.Sprintf("<= %.0f us", v.max),
+				fmt.Sprintf("**%.1f us**, %.0f B and %.0f allocs per request", us, measure.Median(b.bytesPerOp()), measure.Median(b.allocsPerOp())),
+				us <= v.max)
+		}
+	}
 
 	goLaunch, nodeLaunch := find(launch, "go"), find(launch, "node")
 	if goLaunch == nil || nodeLaunch == nil {
