@@ -1,6 +1,10 @@
 package access
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
+)
 
 // Decision codes.
 const (
@@ -162,7 +166,7 @@ func safeCountry(c string) string {
 
 // safeID is playbackID for a log line.
 func safeID(id string) string {
-	if validPlaybackID(id) {
+	if muxsign.ValidPlaybackID(id) {
 		return id
 	}
 	return "(not a playback ID)"

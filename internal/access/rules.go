@@ -4,13 +4,14 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/netlify-mux-signing/netlify-mux-signing/internal/muxsign"
 )
 
 // Limits on the per-ID variables.
 const (
 	maxRules       = 64  // rules in one variable
 	maxRuleIDs     = 256 // playback IDs named in one variable, in all
-	maxPlaybackID  = 128 // bytes in a playback ID
 	maxRulesLen    = 2048
 	maxRequireLen  = 512
 	maxIDsClaimLen = 256
@@ -57,20 +58,6 @@ func (r *viewerRule) satisfied(claims map[string]any) bool {
 	}
 	for i := range r.reqs {
 		if !r.reqs[i].holds(claims) {
-			return false
-		}
-	}
-	return true
-}
-
-// validPlaybackID reports whether id is 1-128 ASCII letters or digits.
-func validPlaybackID(id string) bool {
-	if id == "" || len(id) > maxPlaybackID {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
 			return false
 		}
 	}
@@ -138,8 +125,8 @@ func splitRules(name, v string, star bool, add func(string, ...any)) []rawRule {
 				add("rule %d: * stands alone; a rule names either * or playback IDs", n)
 				ok = false
 			case id == "*":
-			case !validPlaybackID(id):
-				add("rule %d: %q is not a playback ID (1-%d ASCII letters and digits)", n, clip(id), maxPlaybackID)
+			case !muxsign.ValidPlaybackID(id):
+				add("rule %d: %q is not a playback ID (1-%d ASCII letters and digits)", n, clip(id), muxsign.MaxPlaybackIDLen)
 				ok = false
 			default:
 				list = append(list, id)
