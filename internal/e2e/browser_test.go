@@ -194,22 +194,39 @@ func runBounded(cmd *exec.Cmd, timeout time.Duration) error {
 // key and Mux hosts, and returns its base URL.
 func fnServer(t *testing.T, name, bin, public string, key testKey, muxHost string) string {
 	t.Helper()
-	addr := fmt.Sprintf("127.0.0.1:%d", freePorts(t, 1)[0])
-	p := start(t, name, filepath.Dir(bin), env(map[string]string{
-		"MUX_SIGNING_KEY": key.ID, "MUX_PRIVATE_KEY": key.Env,
-		"MUX_STREAM_HOST": "http://" + muxHost, "MUX_IMAGE_HOST": "http://" + muxHost,
-	}), bin, "--addr", addr, "--public", public, "--env-file", "")
-	waitHTTP(t, p, "http://"+addr+"/", 30*time.Second)
+	return fnServerWith(t, name, bin, public, key, muxHost, nil)
+}
+
+// fnServerWith is fnServer with more settings, which may depend on the
+// server's own base URL (its origin).
+func fnServerWith(t *testing.T, name, bin, public string, key testKey, muxHost string, extra func(base string) map[string]string) string {
+	t.Helper()
+	base := fmt.Sprintf("http://127.0.0.1:%d", freePorts(t, 1)[0])
+	e := map[string]string{}
+	if extra != nil {
+		e = extra(base)
+	}
+	e["MUX_SIGNING_KEY"], e["MUX_PRIVATE_KEY"] = key.ID, key.Env
+	e["MUX_STREAM_HOST"], e["MUX_IMAGE_HOST"] = "http://"+muxHost, "http://"+muxHost
+	p := start(t, name, filepath.Dir(bin), env(e), bin, "--addr", strings.TrimPrefix(base, "http://"), "--public", public, "--env-file", "")
+	waitHTTP(t, p, base+"/", 30*time.Second)
 	t.Cleanup(func() { checkNoSecret(t, name+"'s log", p.log(), secretPieces(key)) })
-	return "http://" + addr
+	return base
+}
+
+// buildLocal builds the function as `make dev` runs it (with the local
+// server), and returns the binary's path.
+func buildLocal(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "sign_playback_id")
+	runCmd(t, 5*time.Minute, repoRoot(t), env(nil), "go", "build", "-o", bin, "./functions/sign_playback_id")
+	return bin
 }
 
 func TestBrowser(t *testing.T) {
-	root := repoRoot(t)
 	stream := makeStream(t)
 	public := demoSite(t)
-	bin := filepath.Join(t.TempDir(), "sign_playback_id")
-	runCmd(t, 5*time.Minute, root, env(nil), "go", "build", "-o", bin, "./functions/sign_playback_id")
+	bin := buildLocal(t)
 
 	keyID := randomKeyID(t)
 	key, otherKey := newKey(t, keyID), newKey(t, keyID) // same ID, different key

@@ -13,30 +13,13 @@ import (
 	"github.com/netlify-mux-signing/netlify-mux-signing/internal/e2e/standin"
 )
 
-// viewerFnServer runs the function's local server (demo page and function
-// on one origin) with viewer sign-in against issuer, and returns its base
-// URL.
-func viewerFnServer(t *testing.T, bin, public string, key testKey, muxHost, issuer string) string {
-	t.Helper()
-	addr := fmt.Sprintf("127.0.0.1:%d", freePorts(t, 1)[0])
-	e := viewerEnv(issuer, "http://"+addr)
-	e["MUX_SIGNING_KEY"], e["MUX_PRIVATE_KEY"] = key.ID, key.Env
-	e["MUX_STREAM_HOST"], e["MUX_IMAGE_HOST"] = "http://"+muxHost, "http://"+muxHost
-	p := start(t, "function", filepath.Dir(bin), env(e), bin, "--addr", addr, "--public", public, "--env-file", "")
-	waitHTTP(t, p, "http://"+addr+"/", 30*time.Second)
-	t.Cleanup(func() { checkNoSecret(t, "the function's log", p.log(), secretPieces(key)) })
-	return "http://" + addr
-}
-
 // TestViewerBrowser: in Chromium, the demo page served by the function's
 // own server plays for a viewer whose nf_jwt cookie holds a member token
 // from the provider, and tells a signed-out viewer and a guest why not.
 func TestViewerBrowser(t *testing.T) {
-	root := repoRoot(t)
 	stream := makeStream(t)
 	public := demoSite(t)
-	bin := filepath.Join(t.TempDir(), "sign_playback_id")
-	runCmd(t, 5*time.Minute, root, env(nil), "go", "build", "-o", bin, "./functions/sign_playback_id")
+	bin := buildLocal(t)
 
 	key := newKey(t, randomKeyID(t))
 	edge := &standin.Server{Key: &key.Priv.PublicKey, KeyID: key.ID, Dir: stream}
@@ -45,7 +28,8 @@ func TestViewerBrowser(t *testing.T) {
 	issuer := fmt.Sprintf("http://127.0.0.1:%d", port)
 	op := startProvider(t, "oidc-provider", port, issuer)
 	member, guest := op.token(t, "member"), op.token(t, "guest")
-	base := viewerFnServer(t, bin, public, key, edgeHost, issuer)
+	// The demo page and the function on one origin, the site's.
+	base := fnServerWith(t, "function", bin, public, key, edgeHost, func(site string) map[string]string { return viewerEnv(issuer, site) })
 	// No warm-up: the page asks for the poster and the video at once, and
 	// both must wait for the one fetch of the provider's keys.
 	reports := need(t, "E2E_REPORTS")
